@@ -1,0 +1,16 @@
+import { matcherContract } from '../../matching/matcher.contract.ts';
+import type { PeerEvent } from '../../ports.ts';
+import { MemoryMatcher } from './matcher.ts';
+
+matcherContract('memory', async () => {
+  const events: { to: string; event: PeerEvent }[] = [];
+  const clock = { now: 1_700_000_000_000 };
+  const matcher = new MemoryMatcher({
+    deliver: (to, event) => events.push({ to, event }),
+    interestFallbackMs: 5_000,
+    rematchCooldownMs: 60_000,
+    instanceId: 'test-instance',
+    now: () => clock.now,
+  });
+  return { matcher, events, clock, close: async () => {} };
+});

@@ -1,0 +1,240 @@
+/**
+ * In-process matcher: the embedded default when REDIS_URL is unset (one instance only).
+ * Same contract as the Redis adapter (see matcher.contract.ts); every method runs to completion
+ * synchronously, which is what makes it atomic.
+ */
+import { type Candidate, choose, SCAN_LIMIT } from '../../matching/compat.ts';
+import type {
+  ClaimResult,
+  ClosedSession,
+  Counts,
+  Deliver,
+  Matcher,
+  PeerEvent,
+  Presence,
+  Relay,
+  SessionInfo,
+  Ticket,
+} from '../../ports.ts';
+import type { LeaveReason, Mode } from '../../protocol.ts';
+
+interface UserEntry {
+  conn: string;
+  mode: Mode;
+  interests: string[];
+  since: number;
+  sessionId: string | null;
+}
+
+interface SessionEntry {
+  sessionId: string;
+  a: string;
+  b: string;
+  mode: Mode;
+  common: string[];
+  startedAt: number;
+  ready: Set<string>;
+  live: boolean;
+}
+
+export interface MemoryMatcherOptions {
+  deliver: Deliver;
+  interestFallbackMs: number;
+  rematchCooldownMs: number;
+  instanceId: string;
+  now?: () => number;
+}
+
+/** The in-memory matcher, relay and presence for a single instance. */
+export class MemoryMatcher implements Matcher, Relay, Presence {
+  private readonly queues = new Map<Mode, Map<string, true>>([
+    ['video', new Map()],
+    ['text', new Map()],
+  ]);
+  private readonly users = new Map<string, UserEntry>();
+  private readonly sessions = new Map<string, SessionEntry>();
+  /** userId → (otherId → when they last parted by skip, end, report or timeout). */
+  private readonly cooldowns = new Map<string, Map<string, number>>();
+  private readonly blocks = new Map<string, Set<string>>();
+  private readonly now: () => number;
+
+  constructor(private readonly opts: MemoryMatcherOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  async claim(t: Ticket): Promise<ClaimResult> {
+    const existing = this.users.get(t.userId);
+    const open = existing?.sessionId ? this.sessions.get(existing.sessionId) : undefined;
+    if (open && existing) {
+      // Same connection and same waiting episode: we were claimed while asking; hand it back.
+      if (existing.conn === t.conn && existing.since === t.since) {
+        return { kind: 'matched', session: this.view(open, t.userId), formed: false };
+      }
+      this.closeEntry(open, t.userId, 'disconnect');
+    }
+    const queue = this.queues.get(t.mode) as Map<string, true>;
+    for (const q of this.queues.values()) if (q !== queue) q.delete(t.userId);
+    this.users.set(t.userId, { conn: t.conn, mode: t.mode, interests: t.interests, since: t.since, sessionId: null });
+    // A retry keeps its place in the queue: fairness is by time waited.
+    const others = queue.size - (queue.has(t.userId) ? 1 : 0);
+    const choice = choose(t, this.candidates(t.userId, queue), others, this.rules());
+    if (!choice.chosen) {
+      queue.set(t.userId, true);
+      return { kind: 'queued', retryInMs: choice.retryAt === null ? null : Math.max(0, choice.retryAt - this.now()) };
+    }
+    const partner = choice.chosen.userId;
+    queue.delete(partner);
+    queue.delete(t.userId);
+    const session: SessionEntry = {
+      sessionId: t.sessionId,
+      a: partner,
+      b: t.userId,
+      mode: t.mode,
+      common: choice.common,
+      startedAt: this.now(),
+      ready: new Set(),
+      live: false,
+    };
+    this.sessions.set(session.sessionId, session);
+    (this.users.get(partner) as UserEntry).sessionId = session.sessionId;
+    (this.users.get(t.userId) as UserEntry).sessionId = session.sessionId;
+    this.send(partner, { type: 'queue.matched', session: this.view(session, partner) });
+    return { kind: 'matched', session: this.view(session, t.userId), formed: true };
+  }
+
+  async ready(sessionId: string, userId: string): Promise<{ connected: boolean }> {
+    const s = this.sessions.get(sessionId);
+    if (!s || (s.a !== userId && s.b !== userId)) return { connected: false };
+    s.ready.add(userId);
+    if (s.ready.size < 2) return { connected: false };
+    if (!s.live) {
+      s.live = true;
+      this.send(s.a === userId ? s.b : s.a, { type: 'session.connected', sessionId });
+    }
+    return { connected: true };
+  }
+
+  async close(sessionId: string, userId: string, reason: LeaveReason): Promise<ClosedSession | null> {
+    const s = this.sessions.get(sessionId);
+    if (!s || (s.a !== userId && s.b !== userId)) return null;
+    return this.closeEntry(s, userId, reason);
+  }
+
+  async leave(userId: string, conn: string, reason: LeaveReason): Promise<ClosedSession | null> {
+    const user = this.users.get(userId);
+    if (!user || user.conn !== conn) return null;
+    for (const q of this.queues.values()) q.delete(userId);
+    const s = user.sessionId ? this.sessions.get(user.sessionId) : undefined;
+    this.users.delete(userId);
+    if (reason === 'disconnect') this.cooldowns.delete(userId);
+    return s ? this.closeEntry(s, userId, reason) : null;
+  }
+
+  relay(toUserId: string, _toInstance: string, event: PeerEvent): void {
+    this.send(toUserId, event);
+  }
+
+  /** Local counts: `localOnline` is all there is, on a single instance. */
+  async beat(localOnline: number): Promise<Counts> {
+    let waiting = 0;
+    for (const q of this.queues.values()) waiting += q.size;
+    return { online: localOnline, waiting };
+  }
+
+  /** Nothing to sweep: there are no other instances. */
+  async sweep(): Promise<ClosedSession[]> {
+    return [];
+  }
+
+  /** Users currently queued, per mode (for tests and metrics). */
+  queueLength(mode: Mode): number {
+    return this.queues.get(mode)?.size ?? 0;
+  }
+
+  private closeEntry(s: SessionEntry, by: string, reason: LeaveReason): ClosedSession {
+    this.sessions.delete(s.sessionId);
+    const endedAt = this.now();
+    for (const id of [s.a, s.b]) {
+      const u = this.users.get(id);
+      if (u?.sessionId === s.sessionId) u.sessionId = null;
+    }
+    if (reason !== 'disconnect') {
+      this.mark(this.cooldowns, s.a, s.b, endedAt);
+      this.mark(this.cooldowns, s.b, s.a, endedAt);
+    }
+    if (reason === 'report') {
+      this.setOf(this.blocks, s.a).add(s.b);
+      this.setOf(this.blocks, s.b).add(s.a);
+    }
+    this.send(by === s.a ? s.b : s.a, { type: 'peer.left', sessionId: s.sessionId, reason });
+    return {
+      sessionId: s.sessionId,
+      userA: s.a,
+      userB: s.b,
+      mode: s.mode,
+      startedAt: s.startedAt,
+      endedAt,
+      endedBy: by,
+      reason,
+    };
+  }
+
+  private *candidates(caller: string, queue: Map<string, true>): Generator<Candidate> {
+    let seen = 0;
+    const cooldown = this.cooldowns.get(caller);
+    const blocked = this.blocks.get(caller);
+    for (const id of queue.keys()) {
+      if (seen++ >= SCAN_LIMIT) return;
+      const u = this.users.get(id);
+      if (!u) continue;
+      yield {
+        userId: id,
+        interests: u.interests,
+        since: u.since,
+        skippedAt: cooldown?.get(id) ?? null,
+        blocked: blocked?.has(id) ?? false,
+      };
+    }
+  }
+
+  private view(s: SessionEntry, me: string): SessionInfo {
+    return {
+      sessionId: s.sessionId,
+      mode: s.mode,
+      partnerId: s.a === me ? s.b : s.a,
+      partnerInstance: this.opts.instanceId,
+      commonInterests: s.common,
+      startedAt: s.startedAt,
+    };
+  }
+
+  private rules() {
+    return {
+      now: this.now(),
+      interestFallbackMs: this.opts.interestFallbackMs,
+      rematchCooldownMs: this.opts.rematchCooldownMs,
+    };
+  }
+
+  private mark(map: Map<string, Map<string, number>>, a: string, b: string, at: number): void {
+    let m = map.get(a);
+    if (!m) map.set(a, (m = new Map()));
+    m.delete(b); // re-insert so the oldest marks stay first for pruning
+    m.set(b, at);
+    for (const [id, t] of m) {
+      if (at - t < this.opts.rematchCooldownMs) break;
+      m.delete(id);
+    }
+  }
+
+  private setOf(map: Map<string, Set<string>>, key: string): Set<string> {
+    let s = map.get(key);
+    if (!s) map.set(key, (s = new Set()));
+    return s;
+  }
+
+  /** Delivery is asynchronous, as it is through Redis pub/sub, so no actor re-enters another. */
+  private send(userId: string, event: PeerEvent): void {
+    queueMicrotask(() => this.opts.deliver(userId, event));
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * Redis matcher: the queue, sessions, presence and chat relay shared by every instance.
+ * Each operation is one Lua script (one round trip, atomic); partners on other instances are told
+ * by the script itself through pub/sub, partners on this instance are delivered to directly.
+ */
+import type Redis from 'ioredis';
+import { SCAN_LIMIT } from '../../matching/compat.ts';
+import type {
+  ClaimResult,
+  ClosedSession,
+  Counts,
+  Deliver,
+  Matcher,
+  PeerEvent,
+  Presence,
+  Relay,
+  Ticket,
+} from '../../ports.ts';
+import type { LeaveReason, Mode } from '../../protocol.ts';
+import { channelOf, encodeRelay, splitTags } from './bus.ts';
+import { defineScripts, type ScriptCall, type ScriptName } from './scripts.ts';
+
+export interface RedisMatcherOptions {
+  redis: Redis;
+  /** Hash tag, e.g. "mm": keys become "{mm}:...". */
+  prefix: string;
+  instanceId: string;
+  deliver: Deliver;
+  interestFallbackMs: number;
+  rematchCooldownMs: number;
+  /** An instance that has not beaten for this long is dead and gets swept. */
+  instanceTtlMs?: number;
+  now?: () => number;
+}
+
+type Row = (string | number | null)[];
+
+const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+
+/** Parses the 10-tuple that closeSession returns; also delivers `peer.left` to a local partner. */
+function closedFrom(row: Row, offset = 0): ClosedSession & { partner: string; partnerInst: string } {
+  const at = (i: number) => str(row[offset + i]);
+  return {
+    sessionId: at(0),
+    userA: at(1),
+    userB: at(2),
+    mode: at(3) as Mode,
+    startedAt: Number(at(4)),
+    endedAt: Number(at(5)),
+    endedBy: at(6),
+    reason: at(7) as LeaveReason,
+    partner: at(8),
+    partnerInst: at(9),
+  };
+}
+
+export class RedisMatcher implements Matcher, Relay, Presence {
+  readonly prefix: string;
+  private readonly scripts: Record<ScriptName, ScriptCall>;
+  private readonly now: () => number;
+  private readonly ttl: number;
+
+  constructor(private readonly opts: RedisMatcherOptions) {
+    this.prefix = `{${opts.prefix}}:`;
+    this.scripts = defineScripts(opts.redis);
+    this.now = opts.now ?? Date.now;
+    this.ttl = opts.instanceTtlMs ?? 15_000;
+  }
+
+  /** This instance's pub/sub channel. */
+  get channel(): string {
+    return channelOf(this.prefix, this.opts.instanceId);
+  }
+
+  async claim(t: Ticket): Promise<ClaimResult> {
+    const P = this.prefix;
+    const row = (await this.scripts.claim(
+      [`${P}q:${t.mode}`, `${P}u:${t.userId}`],
+      [
+        P,
+        t.userId,
+        t.conn,
+        this.opts.instanceId,
+        t.mode,
+        t.since,
+        this.now(),
+        t.interests.join('\n'),
+        t.sessionId,
+        this.opts.interestFallbackMs,
+        this.opts.rematchCooldownMs,
+        SCAN_LIMIT,
+      ],
+    )) as Row;
+    if (row[0] === 'queued') {
+      const retry = Number(row[1]);
+      return { kind: 'queued', retryInMs: retry < 0 ? null : retry };
+    }
+    const [, sessionId, partnerId, partnerInstance, mode, common, startedAt, formed] = row.map(str);
+    const session = {
+      sessionId: sessionId as string,
+      mode: mode as Mode,
+      partnerId: partnerId as string,
+      partnerInstance: partnerInstance as string,
+      commonInterests: splitTags(common),
+      startedAt: Number(startedAt),
+    };
+    if (formed === '1' && partnerInstance === this.opts.instanceId) {
+      this.local(session.partnerId, {
+        type: 'queue.matched',
+        session: { ...session, partnerId: t.userId, partnerInstance: this.opts.instanceId },
+      });
+    }
+    return { kind: 'matched', session, formed: formed === '1' };
+  }
+
+  async ready(sessionId: string, userId: string): Promise<{ connected: boolean }> {
+    const row = (await this.scripts.ready(
+      [`${this.prefix}s:${sessionId}`],
+      [this.prefix, userId, this.opts.instanceId],
+    )) as Row;
+    if (str(row[1]) === '1' && str(row[3]) === this.opts.instanceId) {
+      this.local(str(row[2]), { type: 'session.connected', sessionId });
+    }
+    return { connected: str(row[0]) === '1' };
+  }
+
+  async close(sessionId: string, userId: string, reason: LeaveReason): Promise<ClosedSession | null> {
+    const row = (await this.scripts.close(
+      [`${this.prefix}s:${sessionId}`],
+      [this.prefix, sessionId, userId, reason, this.now(), this.opts.rematchCooldownMs, this.opts.instanceId],
+    )) as Row | null;
+    return row ? this.closed(row) : null;
+  }
+
+  async leave(userId: string, conn: string, reason: LeaveReason): Promise<ClosedSession | null> {
+    const row = (await this.scripts.leave(
+      [`${this.prefix}u:${userId}`],
+      [this.prefix, userId, conn, reason, this.now(), this.opts.rematchCooldownMs, this.opts.instanceId],
+    )) as Row | null;
+    return row ? this.closed(row) : null;
+  }
+
+  relay(toUserId: string, toInstance: string, event: PeerEvent): void {
+    if (toInstance === this.opts.instanceId) {
+      this.local(toUserId, event);
+      return;
+    }
+    const payload = encodeRelay(toUserId, event);
+    if (payload) this.opts.redis.publish(channelOf(this.prefix, toInstance), payload).catch(() => {});
+  }
+
+  async beat(localOnline: number): Promise<Counts> {
+    const row = (await this.scripts.beat(
+      [`${this.prefix}insts:all`],
+      [this.prefix, this.opts.instanceId, this.now(), localOnline, this.ttl],
+    )) as Row;
+    this.dead = row.slice(2).map(str);
+    return { online: Number(row[0]), waiting: Number(row[1]) };
+  }
+
+  /** Instances found dead by the last beat. */
+  private dead: string[] = [];
+
+  async sweep(instances: string[] = this.dead): Promise<ClosedSession[]> {
+    const out: ClosedSession[] = [];
+    for (const inst of instances) {
+      for (let round = 0; round < 100; round++) {
+        const row = (await this.scripts.sweep(
+          [`${this.prefix}iu:${inst}`],
+          [this.prefix, inst, this.now(), this.opts.rematchCooldownMs, 200],
+        )) as Row;
+        for (let i = 1; i + 9 < row.length; i += 10) out.push(closedFrom(row, i));
+        if (str(row[0]) === '1') break;
+      }
+    }
+    return out;
+  }
+
+  /** Clears what a previous run of this same instance id left behind (before taking traffic). */
+  async sweepOwn(): Promise<ClosedSession[]> {
+    return this.sweep([this.opts.instanceId]);
+  }
+
+  private closed(row: Row): ClosedSession {
+    const c = closedFrom(row);
+    if (c.partnerInst === this.opts.instanceId) {
+      this.local(c.partner, { type: 'peer.left', sessionId: c.sessionId, reason: c.reason });
+    }
+    const { partner: _p, partnerInst: _i, ...session } = c;
+    return session;
+  }
+
+  private local(userId: string, event: PeerEvent): void {
+    queueMicrotask(() => this.opts.deliver(userId, event));
+  }
+}

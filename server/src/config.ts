@@ -1,0 +1,142 @@
+/**
+ * Configuration: read from the environment once, at boot, validated, then passed down.
+ * Nothing else in the server reads process.env.
+ */
+import { hostname } from 'node:os';
+
+export interface Timers {
+  /** A `matched` session whose sides are not both ready within this ends with `timeout`. */
+  readyTimeoutMs: number;
+  /** No client frame for this long: the user is disconnected. */
+  heartbeatTimeoutMs: number;
+  /** After this long in the queue, a user who named interests accepts anyone. */
+  interestFallbackMs: number;
+  /** Two users who skipped each other are kept apart this long while others wait. */
+  rematchCooldownMs: number;
+  /** A user in a session whose socket closed is held this long for `/ws?resume=`. */
+  resumeGraceMs: number;
+  /** How often `stats` frames go out. */
+  statsIntervalMs: number;
+}
+
+export interface LiveKitConfig {
+  url: string;
+  apiKey: string;
+  apiSecret: string;
+  /** The URL browsers use; defaults to `url`. */
+  publicUrl: string;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  instanceId: string;
+  redisUrl: string | null;
+  /** Hash tag shared by every Redis key, so each script stays in one Cluster slot. */
+  redisPrefix: string;
+  databaseUrl: string | null;
+  dataDir: string;
+  livekit: LiveKitConfig | null;
+  /** Secret that signs resume tokens; must be shared by all instances behind one load balancer. */
+  resumeSecret: string;
+  resumeTokenTtlMs: number;
+  allowedOrigins: string[] | null;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  timers: Timers;
+  limits: Limits;
+  clientDir: string;
+}
+
+export interface Limits {
+  /** Sustained client frames per second per socket, and the burst above it. */
+  framesPerSecond: number;
+  frameBurst: number;
+  /** Bad or refused frames within ten seconds before the socket is closed with 1008. */
+  abuseThreshold: number;
+}
+
+/** Thrown for a bad environment value; main prints `message` alone and exits. */
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function url(env: Env, name: string, schemes: string[]): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(`${name} must be a URL (${schemes.join(', ')}), got "${raw}"`);
+  }
+  if (!schemes.includes(parsed.protocol.replace(/:$/, ''))) {
+    throw new ConfigError(`${name} must use ${schemes.join(' or ')}, got "${parsed.protocol}"`);
+  }
+  return raw.trim();
+}
+
+function word(env: Env, name: string, fallback: string, pattern: RegExp): string {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!pattern.test(raw)) throw new ConfigError(`${name} has an invalid value "${raw}" (expected ${pattern})`);
+  return raw;
+}
+
+function livekit(env: Env): LiveKitConfig | null {
+  const lkUrl = url(env, 'LIVEKIT_URL', ['ws', 'wss', 'http', 'https']);
+  const apiKey = env.LIVEKIT_API_KEY?.trim();
+  const apiSecret = env.LIVEKIT_API_SECRET?.trim();
+  if (!lkUrl) return null;
+  if (!apiKey) throw new ConfigError('LIVEKIT_API_KEY is required when LIVEKIT_URL is set');
+  if (!apiSecret) throw new ConfigError('LIVEKIT_API_SECRET is required when LIVEKIT_URL is set');
+  const publicUrl = url(env, 'PUBLIC_LIVEKIT_URL', ['ws', 'wss', 'http', 'https']) ?? lkUrl;
+  return { url: lkUrl, apiKey, apiSecret, publicUrl };
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Parses and validates the environment. Throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Env): Config {
+  const logLevel = (env.LOG_LEVEL?.trim() || 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  }
+  const origins = env.ALLOWED_ORIGINS?.trim();
+  return {
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host: word(env, 'HOST', '0.0.0.0', /^[\w.:-]+$/),
+    instanceId: word(env, 'INSTANCE_ID', `${hostname()}-${process.pid}`, /^[\w.-]{1,64}$/),
+    redisUrl: url(env, 'REDIS_URL', ['redis', 'rediss']),
+    redisPrefix: word(env, 'REDIS_PREFIX', 'mm', /^[\w.-]{1,32}$/),
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres', 'postgresql']),
+    dataDir: env.DATA_DIR?.trim() || '.data',
+    livekit: livekit(env),
+    resumeSecret: env.RESUME_SECRET?.trim() || crypto.randomUUID(),
+    resumeTokenTtlMs: int(env, 'RESUME_TOKEN_TTL_MS', 24 * 3600_000, 1000),
+    allowedOrigins: origins ? origins.split(',').map((o) => o.trim()) : null,
+    logLevel,
+    timers: {
+      readyTimeoutMs: int(env, 'READY_TIMEOUT_MS', 20_000, 1),
+      heartbeatTimeoutMs: int(env, 'HEARTBEAT_TIMEOUT_MS', 30_000, 1),
+      interestFallbackMs: int(env, 'INTEREST_FALLBACK_MS', 5_000, 0),
+      rematchCooldownMs: int(env, 'REMATCH_COOLDOWN_MS', 60_000, 0),
+      resumeGraceMs: int(env, 'RESUME_GRACE_MS', 10_000, 0),
+      statsIntervalMs: int(env, 'STATS_INTERVAL_MS', 10_000, 100),
+    },
+    limits: {
+      framesPerSecond: int(env, 'RATE_FRAMES_PER_SECOND', 30, 1),
+      frameBurst: int(env, 'RATE_FRAME_BURST', 60, 1),
+      abuseThreshold: int(env, 'ABUSE_THRESHOLD', 50, 1),
+    },
+    clientDir: env.CLIENT_DIR?.trim() || 'client/dist',
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * Ports: the small interfaces the session actors and the gateway talk through.
+ * One adapter per technology implements each (adapters/redis, adapters/memory, adapters/postgres, ...).
+ */
+import type { LeaveReason, Mode } from './protocol.ts';
+
+/** What a waiting user brings to the queue. */
+export interface Ticket {
+  userId: string;
+  /** Identifies this connection of the user; a newer connection takes the user over. */
+  conn: string;
+  mode: Mode;
+  interests: string[];
+  /** When the user entered the queue (ms epoch); the queue is ordered by it. */
+  since: number;
+  /** Id to give the session if this call forms a pair. */
+  sessionId: string;
+}
+
+/** A session as one of its two users sees it. */
+export interface SessionInfo {
+  sessionId: string;
+  mode: Mode;
+  partnerId: string;
+  /** Instance that holds the partner's socket (for relaying chat). */
+  partnerInstance: string;
+  commonInterests: string[];
+  startedAt: number;
+}
+
+export type ClaimResult =
+  | { kind: 'matched'; session: SessionInfo; formed: boolean }
+  /** Queued; `retryInMs` says when a deferred candidate may become compatible (null: never by itself). */
+  | { kind: 'queued'; retryInMs: number | null };
+
+/** A closed session, as the store recorded it; returned only to the one call that closed it. */
+export interface ClosedSession {
+  sessionId: string;
+  userA: string;
+  userB: string;
+  mode: Mode;
+  startedAt: number;
+  endedAt: number;
+  endedBy: string;
+  reason: LeaveReason;
+}
+
+/**
+ * The waiting queue and the sessions. Every method is atomic in the store and idempotent, so a
+ * retried or repeated call never pairs anyone twice or closes a session twice.
+ */
+export interface Matcher {
+  /** Claims the longest-waiting compatible user, or queues the caller. */
+  claim(ticket: Ticket): Promise<ClaimResult>;
+  /** Marks the user ready; resolves `connected` once both are (the partner is told the first time). */
+  ready(sessionId: string, userId: string): Promise<{ connected: boolean }>;
+  /** Compare-and-set close; the partner is told. Null when the session was not open. */
+  close(sessionId: string, userId: string, reason: LeaveReason): Promise<ClosedSession | null>;
+  /**
+   * Takes the user out of the queue and closes a session it is in (with `reason`), unless a newer
+   * connection (`conn`) owns the user by now.
+   */
+  leave(userId: string, conn: string, reason: LeaveReason): Promise<ClosedSession | null>;
+}
+
+/** Events that reach a user's actor from the store or from its partner, wherever that partner is. */
+export type PeerEvent =
+  | { type: 'queue.matched'; session: SessionInfo }
+  | { type: 'peer.left'; sessionId: string; reason: LeaveReason }
+  | { type: 'session.connected'; sessionId: string }
+  | { type: 'peer.message'; sessionId: string; text: string; at: number }
+  | { type: 'peer.typing'; sessionId: string; typing: boolean };
+
+/** Delivers a peer event to a local user's actor; does nothing if the user is not on this instance. */
+export type Deliver = (userId: string, event: PeerEvent) => void;
+
+/** Relays chat to a partner, on this instance or another. */
+export interface Relay {
+  relay(toUserId: string, toInstance: string, event: PeerEvent): void;
+}
+
+/** Counts shown to users in `stats` frames and in metrics. */
+export interface Counts {
+  online: number;
+  waiting: number;
+}
+
+/** Presence across instances: this instance's liveness, totals, and the sweep of dead instances. */
+export interface Presence {
+  /** Publishes this instance's local user count and returns the totals across all instances. */
+  beat(localOnline: number): Promise<Counts>;
+  /** Closes the sessions and queue entries of instances that stopped beating. */
+  sweep(): Promise<ClosedSession[]>;
+}
+
+/** Durable record of sessions. Writes are buffered off the pairing path and never lost while running. */
+export interface SessionLog {
+  started(session: { sessionId: string; userA: string; userB: string; mode: Mode; startedAt: number }): void;
+  ended(session: ClosedSession): void;
+  /** Writes what is buffered; resolves when it is durable. */
+  flush(): Promise<void>;
+}
+
+/** Reports, blocks and bans. */
+export interface Moderation {
+  report(report: { sessionId: string; reporter: string; reported: string; reason: string }): void;
+  /** Null when not banned, else until when (ms epoch). */
+  bannedUntil(userId: string): number | null;
+}
+
+/** Media room access for a session. */
+export interface Media {
+  /** True when the media server is configured and answered its last check. */
+  available(): boolean;
+  /** Room name, token and URL for one user of one session; minted locally, no network. */
+  grant(sessionId: string, userId: string): { room: string; token: string; url: string } | null;
+  /** Deletes the room so both sides leave the media at once. Best effort, off the hot path. */
+  closeRoom(sessionId: string): void;
+}

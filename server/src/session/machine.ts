@@ -1,0 +1,425 @@
+/**
+ * One user's session actor: the states of PROTOCOL.md and every transition between them.
+ *
+ * Pure: it imports only xstate and types. Side effects are named here and bound with `provide()`
+ * (see effects.ts); timers are named delays, so tests drive them with a simulated clock.
+ *
+ * Two parallel regions:
+ * - `session`: idle → waiting → matched → inCall, skipped, suspended (socket gone, held for resume),
+ *   disconnected (final).
+ * - `link`: the heartbeat. Every client frame re-arms it; silence for `heartbeat` ms raises
+ *   `heartbeat.expired`, which the session region turns into `disconnected`.
+ */
+import { assign, fromPromise, raise, setup } from 'xstate';
+import type { ClaimResult, ClosedSession, PeerEvent, SessionInfo, Ticket } from '../ports.ts';
+import type { EndReason, LeaveReason, Mode, ServerFrame } from '../protocol.ts';
+
+export interface SessionInput {
+  userId: string;
+  /** This connection's id; a resumed socket keeps it, a new connection of the same user does not. */
+  conn: string;
+}
+
+export interface SessionContext {
+  userId: string;
+  conn: string;
+  mode: Mode;
+  interests: string[];
+  /** When the user last entered the queue (ms epoch). */
+  since: number;
+  session: SessionInfo | null;
+  /** The session being closed by this side (skip, report, ready timeout). */
+  closing: { sessionId: string; reason: LeaveReason } | null;
+  /** Hint from the last claim: when a deferred candidate may become compatible. */
+  retryInMs: number | null;
+}
+
+export type ClientEvent =
+  | { type: 'client.enqueue'; mode: Mode; interests: string[] }
+  | { type: 'client.cancel' }
+  | { type: 'client.ready'; sessionId: string }
+  | { type: 'client.message'; sessionId: string; text: string }
+  | { type: 'client.typing'; sessionId: string; typing: boolean }
+  | { type: 'client.skip'; sessionId: string }
+  | { type: 'client.end'; sessionId: string }
+  | { type: 'client.report'; sessionId: string; reason: string }
+  | { type: 'client.ping'; t?: number };
+
+export type SessionEvent =
+  | ClientEvent
+  | PeerEvent
+  | { type: 'socket.closed' }
+  | { type: 'socket.resumed' }
+  /** The store may have changed behind our back (bus reconnected): claim again. */
+  | { type: 'queue.recheck' }
+  | { type: 'heartbeat.expired' };
+
+/** Protocol defaults; the server provides the configured values. */
+export const DEFAULT_DELAYS = {
+  readyTimeout: 20_000,
+  heartbeat: 30_000,
+  resumeGrace: 10_000,
+  /** Safety net while queued: re-run the claim this often even without a hint. */
+  recheck: 15_000,
+};
+
+type Ctx = { context: SessionContext; event: SessionEvent };
+type WithSession = Extract<SessionEvent, { sessionId: string }>;
+
+const hasSessionId = (event: SessionEvent): event is WithSession => 'sessionId' in event;
+const currentId = (context: SessionContext) => context.session?.sessionId;
+const err = (code: 'bad_state' | 'stale_session' | 'unavailable' | 'banned', message: string): ServerFrame => ({
+  type: 'error',
+  code,
+  message,
+});
+
+/** Frames that the session region answers in any state unless a state handles them first. */
+const staleSession = {
+  actions: {
+    type: 'emit',
+    params: ({ event }: Ctx) =>
+      err('stale_session', `session ${hasSessionId(event) ? event.sessionId : ''} is not your current session`),
+  },
+} as const;
+
+/** What a chat relay carries; the binding stamps the time and addresses the partner. */
+export type RelayParams = { kind: 'message'; sessionId: string; text: string } | { kind: 'typing'; sessionId: string; typing: boolean };
+
+const sid = ({ context }: Ctx) => currentId(context) ?? '';
+const closing = (reason: LeaveReason) => ({ context }: Ctx) => ({ sessionId: currentId(context) ?? '', reason });
+const ended = (reason: EndReason) => ({ context }: Ctx): ServerFrame => ({ type: 'ended', sessionId: sid({ context } as Ctx), reason });
+
+/** Transitions shared by `matched` and `inCall`: everything a user can do inside a session. */
+const paired = {
+  'client.ready': { guard: 'isCurrent', actions: 'markReady' },
+  'client.message': {
+    guard: 'isCurrent',
+    actions: {
+      type: 'relay',
+      params: ({ event }: Ctx): RelayParams =>
+        event.type === 'client.message'
+          ? { kind: 'message', sessionId: event.sessionId, text: event.text }
+          : { kind: 'typing', sessionId: '', typing: false },
+    },
+  },
+  'client.typing': {
+    guard: 'isCurrent',
+    actions: {
+      type: 'relay',
+      params: ({ event }: Ctx): RelayParams =>
+        event.type === 'client.typing'
+          ? { kind: 'typing', sessionId: event.sessionId, typing: event.typing }
+          : { kind: 'typing', sessionId: '', typing: false },
+    },
+  },
+  'client.skip': {
+    guard: 'isCurrent',
+    target: 'skipped',
+    actions: [
+      { type: 'emit', params: ended('skip') },
+      { type: 'setClosing', params: closing('skip') },
+    ],
+  },
+  'client.report': {
+    guard: 'isCurrent',
+    target: 'skipped',
+    actions: [
+      {
+        type: 'fileReport',
+        params: ({ context, event }: Ctx) => ({
+          sessionId: sid({ context } as Ctx),
+          reported: context.session?.partnerId ?? '',
+          reason: event.type === 'client.report' ? event.reason : '',
+        }),
+      },
+      { type: 'emit', params: ended('report') },
+      { type: 'setClosing', params: closing('report') },
+    ],
+  },
+  'client.end': {
+    guard: 'isCurrent',
+    target: 'idle',
+    actions: [
+      { type: 'closeInBackground', params: closing('end') },
+      { type: 'emit', params: ended('end') },
+      { type: 'emit', params: (): ServerFrame => ({ type: 'idle' }) },
+      { type: 'setClosing', params: () => null },
+    ],
+  },
+  'peer.left': {
+    guard: 'isCurrent',
+    target: 'waiting',
+    actions: {
+      type: 'emit',
+      params: ({ event }: Ctx): ServerFrame =>
+        event.type === 'peer.left'
+          ? { type: 'peerLeft', sessionId: event.sessionId, reason: event.reason }
+          : { type: 'idle' },
+    },
+  },
+  'peer.message': {
+    guard: 'isCurrent',
+    actions: {
+      type: 'emit',
+      params: ({ event }: Ctx): ServerFrame =>
+        event.type === 'peer.message'
+          ? { type: 'message', sessionId: event.sessionId, text: event.text, at: event.at }
+          : { type: 'idle' },
+    },
+  },
+  'peer.typing': {
+    guard: 'isCurrent',
+    actions: {
+      type: 'emit',
+      params: ({ event }: Ctx): ServerFrame =>
+        event.type === 'peer.typing' ? { type: 'typing', sessionId: event.sessionId, typing: event.typing } : { type: 'idle' },
+    },
+  },
+  'socket.closed': 'suspended',
+} as const;
+
+export const sessionMachine = setup({
+  types: {
+    context: {} as SessionContext,
+    events: {} as SessionEvent,
+    input: {} as SessionInput,
+  },
+  actors: {
+    /** Claim-or-enqueue in the matcher. */
+    claim: fromPromise<ClaimResult, Omit<Ticket, 'sessionId'>>(async () => ({ kind: 'queued', retryInMs: null })),
+    /** Compare-and-set close of a session by this user. */
+    close: fromPromise<ClosedSession | null, { sessionId: string; userId: string; reason: LeaveReason }>(
+      async () => null,
+    ),
+  },
+  actions: {
+    /** Sends one frame to this user's socket. */
+    emit: (_: unknown, _frame: ServerFrame) => {},
+    /** A partner was found (metrics and logs: time to match). */
+    matchFound: () => {},
+    /** Sends `matched` for the current session, with a freshly minted media grant. */
+    emitMatched: () => {},
+    /** Relays a chat event to the partner, wherever it is connected. */
+    relay: (_: unknown, _p: RelayParams) => {},
+    /** Marks this side ready; the binding sends `session.connected` back when both are. */
+    markReady: () => {},
+    /** Closes a session without waiting (used by `end`, where the user goes idle at once). */
+    closeInBackground: (_: unknown, _p: { sessionId: string; reason: LeaveReason }) => {},
+    /** Leaves the queue and any session (cancel, disconnect). */
+    leave: (_: unknown, _reason: LeaveReason) => {},
+    /** Files a report about the partner. */
+    fileReport: (_: unknown, _p: { sessionId: string; reported: string; reason: string }) => {},
+    /** Closes the socket from the server side (heartbeat timeout). */
+    closeSocket: () => {},
+    /** The actor is finished: the gateway forgets it. */
+    release: () => {},
+    /** Hands the current session over to `closing` (null: the session is simply dropped). */
+    setClosing: assign((_, closing: { sessionId: string; reason: LeaveReason } | null) => ({ closing, session: null })),
+    /** Stamps `since` from the clock; bound to the real or the simulated clock. */
+    stampSince: assign({ since: 0 }),
+  },
+  guards: {
+    isCurrent: ({ context, event }) => hasSessionId(event) && event.sessionId === currentId(context),
+    isBanned: () => false,
+    claimMatched: (_, output: ClaimResult) => output.kind === 'matched',
+  },
+  delays: {
+    readyTimeout: DEFAULT_DELAYS.readyTimeout,
+    heartbeat: DEFAULT_DELAYS.heartbeat,
+    resumeGrace: DEFAULT_DELAYS.resumeGrace,
+    retryClaim: ({ context }) => context.retryInMs ?? DEFAULT_DELAYS.recheck,
+  },
+}).createMachine({
+  id: 'user',
+  type: 'parallel',
+  context: ({ input }) => ({
+    userId: input.userId,
+    conn: input.conn,
+    mode: 'video',
+    interests: [],
+    since: 0,
+    session: null,
+    closing: null,
+    retryInMs: null,
+  }),
+  states: {
+    session: {
+      initial: 'idle',
+      on: {
+        'client.ping': {
+          actions: { type: 'emit', params: ({ event }) => (event.t === undefined ? { type: 'pong' } : { type: 'pong', t: event.t }) },
+        },
+        'client.enqueue': {
+          actions: { type: 'emit', params: () => err('bad_state', 'enqueue is only accepted when idle') },
+        },
+        'client.cancel': {
+          actions: { type: 'emit', params: () => err('bad_state', 'cancel is only accepted while waiting') },
+        },
+        'client.ready': staleSession,
+        'client.message': staleSession,
+        'client.typing': staleSession,
+        'client.skip': staleSession,
+        'client.end': staleSession,
+        'client.report': staleSession,
+        'heartbeat.expired': { target: '.disconnected', actions: 'closeSocket' },
+      },
+      states: {
+        idle: {
+          on: {
+            'client.enqueue': [
+              {
+                guard: 'isBanned',
+                actions: { type: 'emit', params: () => err('banned', 'you are banned from matching') },
+              },
+              {
+                target: 'waiting',
+                actions: assign({ mode: ({ event }) => event.mode, interests: ({ event }) => event.interests }),
+              },
+            ],
+            'socket.closed': 'disconnected',
+          },
+        },
+        waiting: {
+          entry: [
+            'stampSince',
+            assign({ session: null, closing: null, retryInMs: null }),
+            { type: 'emit', params: ({ context }) => ({ type: 'waiting', since: context.since }) },
+          ],
+          initial: 'claiming',
+          states: {
+            claiming: {
+              invoke: {
+                src: 'claim',
+                input: ({ context }) => ({
+                  userId: context.userId,
+                  conn: context.conn,
+                  mode: context.mode,
+                  interests: context.interests,
+                  since: context.since,
+                }),
+                onDone: [
+                  {
+                    guard: { type: 'claimMatched', params: ({ event }) => event.output },
+                    target: '#user.session.matched',
+                    actions: [
+                      assign({
+                        session: ({ event }) => (event.output.kind === 'matched' ? event.output.session : null),
+                      }),
+                      'matchFound',
+                    ],
+                  },
+                  {
+                    target: 'queued',
+                    actions: assign({
+                      retryInMs: ({ event }) => (event.output.kind === 'queued' ? event.output.retryInMs : null),
+                    }),
+                  },
+                ],
+                onError: {
+                  target: '#user.session.idle',
+                  actions: [
+                    { type: 'emit', params: () => err('unavailable', 'matching is unavailable; try again shortly') },
+                    { type: 'emit', params: () => ({ type: 'idle' }) },
+                  ],
+                },
+              },
+            },
+            queued: {
+              after: { retryClaim: 'claiming' },
+              on: { 'queue.recheck': 'claiming' },
+            },
+          },
+          on: {
+            'queue.matched': {
+              target: 'matched',
+              actions: [assign({ session: ({ event }) => event.session }), 'matchFound'],
+            },
+            'client.cancel': {
+              target: 'idle',
+              actions: [{ type: 'leave', params: 'end' }, { type: 'emit', params: () => ({ type: 'idle' }) }],
+            },
+            'socket.resumed': {
+              actions: { type: 'emit', params: ({ context }) => ({ type: 'waiting', since: context.since }) },
+            },
+            'socket.closed': 'disconnected',
+          },
+        },
+        matched: {
+          entry: 'emitMatched',
+          on: {
+            ...paired,
+            'session.connected': { guard: 'isCurrent', target: 'inCall' },
+            'socket.resumed': { actions: 'emitMatched' },
+          },
+          after: {
+            readyTimeout: {
+              target: 'skipped',
+              actions: [
+                {
+                  type: 'emit',
+                  params: ({ context }) => ({ type: 'peerLeft', sessionId: currentId(context) ?? '', reason: 'timeout' }),
+                },
+                { type: 'setClosing', params: closing('timeout') },
+              ],
+            },
+          },
+        },
+        inCall: {
+          entry: { type: 'emit', params: ({ context }) => ({ type: 'connected', sessionId: currentId(context) ?? '' }) },
+          on: {
+            ...paired,
+            // A resumed socket rejoins the media with a fresh token, so it starts from `matched` again.
+            'socket.resumed': 'matched',
+          },
+        },
+        skipped: {
+          invoke: {
+            src: 'close',
+            input: ({ context }) => ({
+              sessionId: context.closing?.sessionId ?? '',
+              userId: context.userId,
+              reason: context.closing?.reason ?? 'skip',
+            }),
+            onDone: 'waiting',
+            onError: {
+              target: 'idle',
+              actions: [
+                { type: 'emit', params: () => err('unavailable', 'matching is unavailable; try again shortly') },
+                { type: 'emit', params: () => ({ type: 'idle' }) },
+              ],
+            },
+          },
+          on: { 'socket.closed': 'disconnected' },
+        },
+        suspended: {
+          after: { resumeGrace: 'disconnected' },
+          on: {
+            'socket.resumed': 'matched',
+            'peer.left': { guard: 'isCurrent', target: 'disconnected' },
+          },
+        },
+        disconnected: {
+          type: 'final',
+          entry: [{ type: 'leave', params: 'disconnect' }, 'release'],
+        },
+      },
+    },
+    link: {
+      initial: 'alive',
+      states: {
+        alive: {
+          after: { heartbeat: { target: 'gone', actions: raise({ type: 'heartbeat.expired' }) } },
+          on: {
+            'client.*': { target: 'alive', reenter: true },
+            'socket.closed': 'detached',
+          },
+        },
+        detached: {
+          on: { 'socket.resumed': 'alive' },
+        },
+        gone: { type: 'final' },
+      },
+    },
+  },
+});
