@@ -28,10 +28,14 @@ export interface SessionInfo {
   startedAt: number;
 }
 
-export type ClaimResult =
+export type ClaimResult = (
   | { kind: 'matched'; session: SessionInfo; formed: boolean }
   /** Queued; `retryInMs` says when a deferred candidate may become compatible (null: never by itself). */
-  | { kind: 'queued'; retryInMs: number | null };
+  | { kind: 'queued'; retryInMs: number | null }
+) & {
+  /** A session left over from an earlier wait or connection, closed by this claim. */
+  leftover?: ClosedSession;
+};
 
 /** A closed session, as the store recorded it; returned only to the one call that closed it. */
 export interface ClosedSession {

@@ -1,7 +1,7 @@
 /** The matcher contract against a real Redis (REDIS_URL, default redis://127.0.0.1:6379). */
 import Redis from 'ioredis';
-import { RedisMatcher } from '../src/adapters/redis/matcher.ts';
 import { listen } from '../src/adapters/redis/bus.ts';
+import { RedisMatcher } from '../src/adapters/redis/matcher.ts';
 import { matcherContract } from '../src/matching/matcher.contract.ts';
 import type { PeerEvent } from '../src/ports.ts';
 

@@ -191,7 +191,10 @@ export function matcherContract(name: string, make: () => Promise<Harness>): voi
         const closed = await h.matcher.leave('b', 'c-b', 'disconnect');
         expect(closed).toMatchObject({ sessionId: sid, endedBy: 'b', reason: 'disconnect' });
         await settle();
-        expect(h.events).toContainEqual({ to: 'a', event: { type: 'peer.left', sessionId: sid, reason: 'disconnect' } });
+        expect(h.events).toContainEqual({
+          to: 'a',
+          event: { type: 'peer.left', sessionId: sid, reason: 'disconnect' },
+        });
         // Disconnects leave no cooldown: they may meet again at once.
         await h.matcher.claim(ticket(h, 'a'));
         expect(matched(await h.matcher.claim(ticket(h, 'b')))?.partnerId).toBe('a');
@@ -212,9 +215,14 @@ export function matcherContract(name: string, make: () => Promise<Harness>): voi
         await h.matcher.claim(ticket(h, 'a'));
         const sid = matched(await h.matcher.claim(ticket(h, 'b')))?.sessionId ?? '';
         h.clock.now += 1;
-        expect((await h.matcher.claim(ticket(h, 'a'))).kind).toBe('queued');
+        const again = await h.matcher.claim(ticket(h, 'a'));
+        expect(again.kind).toBe('queued');
+        expect(again.leftover).toMatchObject({ sessionId: sid, endedBy: 'a', reason: 'disconnect' });
         await settle();
-        expect(h.events).toContainEqual({ to: 'b', event: { type: 'peer.left', sessionId: sid, reason: 'disconnect' } });
+        expect(h.events).toContainEqual({
+          to: 'b',
+          event: { type: 'peer.left', sessionId: sid, reason: 'disconnect' },
+        });
         expect(await h.matcher.close(sid, 'b', 'skip')).toBeNull();
       }));
 
@@ -222,7 +230,10 @@ export function matcherContract(name: string, make: () => Promise<Harness>): voi
       with_(async (h) => {
         h.matcher.relay('p', 'test-instance', { type: 'peer.message', sessionId: 's', text: 'hi', at: 1 });
         await settle();
-        expect(h.events).toContainEqual({ to: 'p', event: { type: 'peer.message', sessionId: 's', text: 'hi', at: 1 } });
+        expect(h.events).toContainEqual({
+          to: 'p',
+          event: { type: 'peer.message', sessionId: 's', text: 'hi', at: 1 },
+        });
       }));
 
     test('1,000 users enqueueing at once form exactly 500 pairs, nobody twice, nobody with itself', () =>

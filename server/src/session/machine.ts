@@ -52,7 +52,9 @@ export type SessionEvent =
   | { type: 'socket.resumed' }
   /** The store may have changed behind our back (bus reconnected): claim again. */
   | { type: 'queue.recheck' }
-  | { type: 'heartbeat.expired' };
+  | { type: 'heartbeat.expired' }
+  /** The instance is draining: leave everything now, without a resume grace. */
+  | { type: 'server.shutdown' };
 
 /** Protocol defaults; the server provides the configured values. */
 export const DEFAULT_DELAYS = {
@@ -84,11 +86,17 @@ const staleSession = {
 } as const;
 
 /** What a chat relay carries; the binding stamps the time and addresses the partner. */
-export type RelayParams = { kind: 'message'; sessionId: string; text: string } | { kind: 'typing'; sessionId: string; typing: boolean };
+export type RelayParams =
+  | { kind: 'message'; sessionId: string; text: string }
+  | { kind: 'typing'; sessionId: string; typing: boolean };
 
 const sid = ({ context }: Ctx) => currentId(context) ?? '';
-const closing = (reason: LeaveReason) => ({ context }: Ctx) => ({ sessionId: currentId(context) ?? '', reason });
-const ended = (reason: EndReason) => ({ context }: Ctx): ServerFrame => ({ type: 'ended', sessionId: sid({ context } as Ctx), reason });
+const closing =
+  (reason: LeaveReason) =>
+  ({ context }: Ctx) => ({ sessionId: currentId(context) ?? '', reason });
+const ended =
+  (reason: EndReason) =>
+  ({ context }: Ctx): ServerFrame => ({ type: 'ended', sessionId: sid({ context } as Ctx), reason });
 
 /** Transitions shared by `matched` and `inCall`: everything a user can do inside a session. */
 const paired = {
@@ -173,7 +181,9 @@ const paired = {
     actions: {
       type: 'emit',
       params: ({ event }: Ctx): ServerFrame =>
-        event.type === 'peer.typing' ? { type: 'typing', sessionId: event.sessionId, typing: event.typing } : { type: 'idle' },
+        event.type === 'peer.typing'
+          ? { type: 'typing', sessionId: event.sessionId, typing: event.typing }
+          : { type: 'idle' },
     },
   },
   'socket.closed': 'suspended',
@@ -211,7 +221,7 @@ export const sessionMachine = setup({
     /** Files a report about the partner. */
     fileReport: (_: unknown, _p: { sessionId: string; reported: string; reason: string }) => {},
     /** Closes the socket from the server side (heartbeat timeout). */
-    closeSocket: () => {},
+    closeSocket: (_: unknown, _p: { code: number; reason: string }) => {},
     /** The actor is finished: the gateway forgets it. */
     release: () => {},
     /** Hands the current session over to `closing` (null: the session is simply dropped). */
@@ -248,7 +258,10 @@ export const sessionMachine = setup({
       initial: 'idle',
       on: {
         'client.ping': {
-          actions: { type: 'emit', params: ({ event }) => (event.t === undefined ? { type: 'pong' } : { type: 'pong', t: event.t }) },
+          actions: {
+            type: 'emit',
+            params: ({ event }) => (event.t === undefined ? { type: 'pong' } : { type: 'pong', t: event.t }),
+          },
         },
         'client.enqueue': {
           actions: { type: 'emit', params: () => err('bad_state', 'enqueue is only accepted when idle') },
@@ -262,7 +275,14 @@ export const sessionMachine = setup({
         'client.skip': staleSession,
         'client.end': staleSession,
         'client.report': staleSession,
-        'heartbeat.expired': { target: '.disconnected', actions: 'closeSocket' },
+        'heartbeat.expired': {
+          target: '.disconnected',
+          actions: { type: 'closeSocket', params: { code: 4000, reason: 'heartbeat timeout' } },
+        },
+        'server.shutdown': {
+          target: '.disconnected',
+          actions: { type: 'closeSocket', params: { code: 1001, reason: 'server shutting down' } },
+        },
       },
       states: {
         idle: {
@@ -337,7 +357,10 @@ export const sessionMachine = setup({
             },
             'client.cancel': {
               target: 'idle',
-              actions: [{ type: 'leave', params: 'end' }, { type: 'emit', params: () => ({ type: 'idle' }) }],
+              actions: [
+                { type: 'leave', params: 'end' },
+                { type: 'emit', params: () => ({ type: 'idle' }) },
+              ],
             },
             'socket.resumed': {
               actions: { type: 'emit', params: ({ context }) => ({ type: 'waiting', since: context.since }) },
@@ -358,7 +381,11 @@ export const sessionMachine = setup({
               actions: [
                 {
                   type: 'emit',
-                  params: ({ context }) => ({ type: 'peerLeft', sessionId: currentId(context) ?? '', reason: 'timeout' }),
+                  params: ({ context }) => ({
+                    type: 'peerLeft',
+                    sessionId: currentId(context) ?? '',
+                    reason: 'timeout',
+                  }),
                 },
                 { type: 'setClosing', params: closing('timeout') },
               ],
@@ -366,7 +393,10 @@ export const sessionMachine = setup({
           },
         },
         inCall: {
-          entry: { type: 'emit', params: ({ context }) => ({ type: 'connected', sessionId: currentId(context) ?? '' }) },
+          entry: {
+            type: 'emit',
+            params: ({ context }) => ({ type: 'connected', sessionId: currentId(context) ?? '' }),
+          },
           on: {
             ...paired,
             // A resumed socket rejoins the media with a fresh token, so it starts from `matched` again.

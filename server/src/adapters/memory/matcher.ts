@@ -65,13 +65,20 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
   async claim(t: Ticket): Promise<ClaimResult> {
     const existing = this.users.get(t.userId);
     const open = existing?.sessionId ? this.sessions.get(existing.sessionId) : undefined;
+    let leftover: ClosedSession | undefined;
     if (open && existing) {
       // Same connection and same waiting episode: we were claimed while asking; hand it back.
       if (existing.conn === t.conn && existing.since === t.since) {
         return { kind: 'matched', session: this.view(open, t.userId), formed: false };
       }
-      this.closeEntry(open, t.userId, 'disconnect');
+      leftover = this.closeEntry(open, t.userId, 'disconnect');
     }
+    const result = this.pair(t);
+    if (leftover) result.leftover = leftover;
+    return result;
+  }
+
+  private pair(t: Ticket): ClaimResult {
     const queue = this.queues.get(t.mode) as Map<string, true>;
     for (const q of this.queues.values()) if (q !== queue) q.delete(t.userId);
     this.users.set(t.userId, { conn: t.conn, mode: t.mode, interests: t.interests, since: t.since, sessionId: null });
@@ -218,7 +225,10 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
 
   private mark(map: Map<string, Map<string, number>>, a: string, b: string, at: number): void {
     let m = map.get(a);
-    if (!m) map.set(a, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      map.set(a, m);
+    }
     m.delete(b); // re-insert so the oldest marks stay first for pruning
     m.set(b, at);
     for (const [id, t] of m) {
@@ -229,7 +239,10 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
 
   private setOf(map: Map<string, Set<string>>, key: string): Set<string> {
     let s = map.get(key);
-    if (!s) map.set(key, (s = new Set()));
+    if (!s) {
+      s = new Set();
+      map.set(key, s);
+    }
     return s;
   }
 

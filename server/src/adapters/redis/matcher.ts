@@ -93,7 +93,9 @@ export class RedisMatcher implements Matcher, Relay, Presence {
     )) as Row;
     if (row[0] === 'queued') {
       const retry = Number(row[1]);
-      return { kind: 'queued', retryInMs: retry < 0 ? null : retry };
+      const result: ClaimResult = { kind: 'queued', retryInMs: retry < 0 ? null : retry };
+      if (row.length > 2) result.leftover = this.closedAt(row, 2);
+      return result;
     }
     const [, sessionId, partnerId, partnerInstance, mode, common, startedAt, formed] = row.map(str);
     const session = {
@@ -110,7 +112,9 @@ export class RedisMatcher implements Matcher, Relay, Presence {
         session: { ...session, partnerId: t.userId, partnerInstance: this.opts.instanceId },
       });
     }
-    return { kind: 'matched', session, formed: formed === '1' };
+    const result: ClaimResult = { kind: 'matched', session, formed: formed === '1' };
+    if (row.length > 9) result.leftover = this.closedAt(row, 9);
+    return result;
   }
 
   async ready(sessionId: string, userId: string): Promise<{ connected: boolean }> {
@@ -182,7 +186,11 @@ export class RedisMatcher implements Matcher, Relay, Presence {
   }
 
   private closed(row: Row): ClosedSession {
-    const c = closedFrom(row);
+    return this.closedAt(row, 0);
+  }
+
+  private closedAt(row: Row, offset: number): ClosedSession {
+    const c = closedFrom(row, offset);
     if (c.partnerInst === this.opts.instanceId) {
       this.local(c.partner, { type: 'peer.left', sessionId: c.sessionId, reason: c.reason });
     }

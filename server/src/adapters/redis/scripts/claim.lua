@@ -3,7 +3,7 @@
 -- ARGV: prefix, userId, conn, instance, mode, since, now, interests ("\n"-joined), new session id,
 --       interest fallback ms, rematch cooldown ms, scan limit.
 -- Returns {'matched', sid, partner, partnerInst, mode, common, startedAt, formed, partnerConn}
---      or {'queued', retryInMs or -1}.
+--      or {'queued', retryInMs or -1}, either followed by the 10-tuple of a leftover session it closed.
 local Q, U = KEYS[1], KEYS[2]
 local uid, conn, inst, mode = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local since, now = tonumber(ARGV[6]), tonumber(ARGV[7])
@@ -16,6 +16,7 @@ local function tags(s)
   return set, n
 end
 
+local leftover = {}
 local cur = redis.call('HMGET', U, 'conn', 'since', 'sid')
 if cur[3] then
   local s = redis.call('HMGET', key('s', cur[3]), 'st', 'a', 'b', 'ia', 'ib', 'mode', 'common', 'at', 'ca', 'cb')
@@ -26,7 +27,7 @@ if cur[3] then
       return { 'matched', cur[3], s[2], s[4], s[6], s[7] or '', s[8], '0', s[9] }
     end
     -- A session left over from an earlier connection or wait: a user is in one session at most.
-    closeSession(cur[3], uid, 'disconnect', now, cooldown, '')
+    leftover = closeSession(cur[3], uid, 'disconnect', now, cooldown, '') or {}
   end
 end
 
@@ -79,8 +80,10 @@ end
 
 if not chosen then
   redis.call('ZADD', Q, since, uid)
-  if retryAt == nil then return { 'queued', '-1' } end
-  return { 'queued', tostring(math.max(0, retryAt - now)) }
+  local out = { 'queued', '-1' }
+  if retryAt ~= nil then out[2] = tostring(math.max(0, retryAt - now)) end
+  for _, v in ipairs(leftover) do out[#out + 1] = v end
+  return out
 end
 
 local cinst, cconn = cinfo[3], cinfo[4]
@@ -96,4 +99,6 @@ if cinst ~= inst then
     common = commonStr, at = now,
   }))
 end
-return { 'matched', newSid, chosen, cinst, mode, commonStr, tostring(now), '1', cconn }
+local out = { 'matched', newSid, chosen, cinst, mode, commonStr, tostring(now), '1', cconn }
+for _, v in ipairs(leftover) do out[#out + 1] = v end
+return out

@@ -1,0 +1,165 @@
+/**
+ * The WebSocket gateway: Bun's native handlers for `/ws`. It only translates: frames in are
+ * parsed and sent to the user's actor as `client.*` events; the actor decides everything else.
+ */
+import type { Server, ServerWebSocket, WebSocketHandler } from 'bun';
+import { type AnyStateMachine, createActor, type InspectionEvent } from 'xstate';
+import type { Limits } from '../config.ts';
+import type { Metrics } from '../http/metrics.ts';
+import { newId } from '../identity/ids.ts';
+import type { ResumeTokens } from '../identity/resume.ts';
+import type { Counts } from '../ports.ts';
+import { type ClientFrame, encodeServerFrame, parseClientFrame, type ServerFrame } from '../protocol.ts';
+import type { ClientEvent } from '../session/machine.ts';
+import { Limiter } from './limiter.ts';
+import type { Connection, Registry, SocketData } from './registry.ts';
+
+export const STATS_TOPIC = 'stats';
+
+export interface GatewayDeps {
+  machine: AnyStateMachine;
+  registry: Registry;
+  tokens: ResumeTokens;
+  limits: Limits;
+  metrics: Metrics;
+  /** Is media available (hello.video)? */
+  video: () => boolean;
+  counts: () => Counts;
+  now: () => number;
+  log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  inspect?: ((event: InspectionEvent) => void) | undefined;
+}
+
+function toEvent(frame: ClientFrame): ClientEvent {
+  return { ...frame, type: `client.${frame.type}` } as ClientEvent;
+}
+
+export class Gateway {
+  constructor(private readonly d: GatewayDeps) {}
+
+  handlers(): WebSocketHandler<SocketData> {
+    return {
+      // Big enough that an oversized frame still gets its `bad_frame` answer instead of a close.
+      maxPayloadLength: 1024 * 1024,
+      idleTimeout: 0, // our own heartbeat decides
+      sendPings: true,
+      open: (ws) => this.open(ws),
+      message: (ws, raw) => this.message(ws, raw),
+      close: (ws) => this.close(ws),
+    };
+  }
+
+  /** Sends the current counts to every socket on this instance. */
+  publishStats(server: Server<SocketData>): void {
+    const frame = this.statsFrame();
+    server.publish(STATS_TOPIC, encodeServerFrame(frame));
+    this.d.metrics.frameOut('stats', this.d.registry.sockets());
+  }
+
+  /** Drain: every actor leaves now (sessions closed, partners re-queued), sockets closed with 1001. */
+  shutdown(): void {
+    for (const c of [...this.d.registry.all()]) c.actor.send({ type: 'server.shutdown' });
+  }
+
+  private open(ws: ServerWebSocket<SocketData>): void {
+    const claimed = ws.data.resume ? this.d.tokens.verify(ws.data.resume) : null;
+    const existing = claimed ? this.d.registry.get(claimed) : undefined;
+    if (existing) {
+      this.takeOver(existing, ws);
+      return;
+    }
+    const userId = claimed ?? newId('u');
+    const conn = newId('c');
+    const inspect = this.d.inspect;
+    const actor = createActor(
+      this.d.machine,
+      inspect ? { input: { userId, conn }, inspect } : { input: { userId, conn } },
+    );
+    const rec: Connection = { userId, conn, actor, ws, limiter: new Limiter(this.d.limits, this.d.now()) };
+    ws.data.rec = rec;
+    actor.subscribe({
+      error: (error) => {
+        this.d.log.error({ err: error, userId }, 'session actor failed');
+        this.d.registry.closeSocket(userId, 1011, 'internal error');
+        this.d.registry.release(userId, conn);
+      },
+    });
+    this.d.registry.add(rec);
+    this.greet(rec);
+    actor.start();
+  }
+
+  /** A resumed socket (or a second tab with the same token) takes the user's actor over. */
+  private takeOver(rec: Connection, ws: ServerWebSocket<SocketData>): void {
+    const old = rec.ws;
+    if (old) {
+      old.data.rec = null;
+      old.close(4001, 'replaced by a newer connection');
+    }
+    rec.ws = ws;
+    rec.limiter = new Limiter(this.d.limits, this.d.now());
+    ws.data.rec = rec;
+    this.greet(rec);
+    rec.actor.send({ type: 'socket.resumed' });
+  }
+
+  private greet(rec: Connection): void {
+    const ws = rec.ws;
+    if (!ws) return;
+    this.send(ws, {
+      type: 'hello',
+      userId: rec.userId,
+      resumeToken: this.d.tokens.sign(rec.userId),
+      protocol: 1,
+      video: this.d.video(),
+    });
+    this.send(ws, this.statsFrame());
+    ws.subscribe(STATS_TOPIC);
+  }
+
+  private message(ws: ServerWebSocket<SocketData>, raw: string | Buffer): void {
+    const rec = ws.data.rec;
+    if (!rec) return;
+    const now = this.d.now();
+    const wait = rec.limiter.take(now);
+    if (wait > 0) {
+      this.d.metrics.frameIn(null);
+      this.refuse(ws, rec, { type: 'error', code: 'rate_limited', message: 'too many frames', retryAfterMs: wait });
+      return;
+    }
+    const parsed = parseClientFrame(raw);
+    if (!parsed.ok) {
+      this.d.metrics.frameIn(null);
+      this.refuse(ws, rec, { type: 'error', ...parsed.error });
+      return;
+    }
+    this.d.metrics.frameIn(parsed.frame.type);
+    rec.actor.send(toEvent(parsed.frame));
+  }
+
+  private refuse(ws: ServerWebSocket<SocketData>, rec: Connection, frame: ServerFrame): void {
+    this.send(ws, frame);
+    if (rec.limiter.strike(this.d.now())) {
+      this.d.log.warn({ userId: rec.userId }, 'closing abusive socket');
+      ws.close(1008, 'too many refused frames');
+    }
+  }
+
+  private close(ws: ServerWebSocket<SocketData>): void {
+    const rec = ws.data.rec;
+    if (!rec || rec.ws !== ws) return;
+    rec.ws = null;
+    ws.data.rec = null;
+    rec.actor.send({ type: 'socket.closed' });
+  }
+
+  private send(ws: ServerWebSocket<SocketData>, frame: ServerFrame): void {
+    ws.send(encodeServerFrame(frame));
+    this.d.metrics.frameOut(frame.type);
+  }
+
+  private statsFrame(): ServerFrame {
+    const { online, waiting } = this.d.counts();
+    return { type: 'stats', online, waiting };
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The users connected to this instance: one record per user with its actor and (while connected)
+ * its socket. It is the outbox actors write frames to, and where peer events are delivered.
+ */
+import type { ServerWebSocket } from 'bun';
+import type { Actor, AnyStateMachine } from 'xstate';
+import type { Metrics } from '../http/metrics.ts';
+import type { PeerEvent } from '../ports.ts';
+import { encodeServerFrame, type ServerFrame } from '../protocol.ts';
+import type { Outbox } from '../session/effects.ts';
+import type { Limiter } from './limiter.ts';
+
+/** Per-socket data (Bun's `ws.data`). `rec` is null once the socket was replaced by a resume. */
+export interface SocketData {
+  rec: Connection | null;
+  resume: string | null;
+}
+
+export interface Connection {
+  userId: string;
+  conn: string;
+  actor: Actor<AnyStateMachine>;
+  ws: ServerWebSocket<SocketData> | null;
+  limiter: Limiter;
+}
+
+export class Registry implements Outbox {
+  private readonly users = new Map<string, Connection>();
+
+  constructor(private readonly metrics: () => Metrics | null) {}
+
+  get(userId: string): Connection | undefined {
+    return this.users.get(userId);
+  }
+
+  add(c: Connection): void {
+    this.users.set(c.userId, c);
+  }
+
+  get size(): number {
+    return this.users.size;
+  }
+
+  all(): IterableIterator<Connection> {
+    return this.users.values();
+  }
+
+  send(userId: string, frame: ServerFrame): void {
+    const ws = this.users.get(userId)?.ws;
+    if (!ws) return;
+    ws.send(encodeServerFrame(frame));
+    this.metrics()?.frameOut(frame.type);
+  }
+
+  closeSocket(userId: string, code: number, reason: string): void {
+    const c = this.users.get(userId);
+    const ws = c?.ws;
+    if (!c || !ws) return;
+    c.ws = null; // the actor already knows; its close handler must not report it again
+    ws.data.rec = null;
+    ws.close(code, reason);
+  }
+
+  release(userId: string, conn: string): void {
+    const c = this.users.get(userId);
+    if (!c || c.conn !== conn) return;
+    this.users.delete(userId);
+    // Stop after the current transition has finished running its actions.
+    queueMicrotask(() => c.actor.stop());
+  }
+
+  deliver = (userId: string, event: PeerEvent): void => {
+    this.users.get(userId)?.actor.send(event);
+  };
+
+  /** Live actors by the state of their session region (for metrics and the admin view). */
+  countByState(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const c of this.users.values()) {
+      const state = stateOf(c.actor);
+      counts[state] = (counts[state] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  sockets(): number {
+    let n = 0;
+    for (const c of this.users.values()) if (c.ws) n++;
+    return n;
+  }
+}
+
+/** The top-level session state of an actor: idle, waiting, matched, inCall, skipped, suspended… */
+export function stateOf(actor: Actor<AnyStateMachine>): string {
+  const value = actor.getSnapshot().value as { session?: string | Record<string, unknown> };
+  const session = value.session;
+  if (typeof session === 'string') return session;
+  return session ? (Object.keys(session)[0] ?? 'unknown') : 'unknown';
+}

@@ -1,0 +1,104 @@
+/**
+ * Prometheus metrics (prom-client). The names PROTOCOL.md promises, plus what an operator needs to
+ * see the session log keeping up. Gauges that describe live state are computed at scrape time.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { CLIENT_FRAME_TYPES, SERVER_FRAME_TYPES } from '../protocol.ts';
+
+export interface LiveState {
+  actorsByState(): Record<string, number>;
+  sockets(): number;
+  waiting(): number;
+  pendingRows(): number;
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly pairs: Counter;
+  readonly timeToMatch: Histogram;
+  readonly sessionsClosed: Counter<'reason'>;
+  readonly logWriteErrors: Counter;
+  private readonly framesIn = new Map<string, Counter.Internal>();
+  private readonly framesOut = new Map<string, Counter.Internal>();
+  private readonly badFrames: Counter.Internal;
+
+  constructor(live: LiveState, instance: string) {
+    const registers = [this.registry];
+    this.registry.setDefaultLabels({ instance });
+    collectDefaultMetrics({ register: this.registry });
+    this.pairs = new Counter({ name: 'matcher_pairs_total', help: 'Pairs formed by this instance', registers });
+    this.timeToMatch = new Histogram({
+      name: 'matcher_time_to_match_seconds',
+      help: 'Time from entering the queue to being matched',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.sessionsClosed = new Counter({
+      name: 'matcher_sessions_closed_total',
+      help: 'Sessions closed by this instance, by reason',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.logWriteErrors = new Counter({
+      name: 'sessionlog_write_errors_total',
+      help: 'Failed PostgreSQL batch writes (rows are kept and retried)',
+      registers,
+    });
+    new Gauge({
+      name: 'matcher_waiting_users',
+      help: 'Users in the waiting queue, across all instances',
+      registers,
+      collect() {
+        this.set(live.waiting());
+      },
+    });
+    new Gauge({
+      name: 'matcher_actors',
+      help: 'Live session actors on this instance, by state',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [state, n] of Object.entries(live.actorsByState())) this.set({ state }, n);
+      },
+    });
+    new Gauge({
+      name: 'ws_connections',
+      help: 'Open WebSocket connections on this instance',
+      registers,
+      collect() {
+        this.set(live.sockets());
+      },
+    });
+    new Gauge({
+      name: 'sessionlog_pending_rows',
+      help: 'Session rows buffered for PostgreSQL',
+      registers,
+      collect() {
+        this.set(live.pendingRows());
+      },
+    });
+    const frames = new Counter({
+      name: 'ws_frames_total',
+      help: 'WebSocket frames, by direction and type',
+      labelNames: ['direction', 'type'],
+      registers,
+    });
+    for (const type of CLIENT_FRAME_TYPES) this.framesIn.set(type, frames.labels('in', type));
+    for (const type of SERVER_FRAME_TYPES) this.framesOut.set(type, frames.labels('out', type));
+    this.badFrames = frames.labels('in', 'invalid');
+  }
+
+  /** Counts one client frame; anything that did not parse counts as "invalid". */
+  frameIn(type: string | null): void {
+    ((type && this.framesIn.get(type)) || this.badFrames).inc();
+  }
+
+  frameOut(type: string, n = 1): void {
+    this.framesOut.get(type)?.inc(n);
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

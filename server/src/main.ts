@@ -1,0 +1,229 @@
+/**
+ * Composition root: config → adapters → session machine → gateway → Bun.serve.
+ * `bun run start` runs this; everything is configured by the environment (see config.ts).
+ */
+import Redis from 'ioredis';
+import { noMedia } from './adapters/media/none.ts';
+import { MemoryMatcher } from './adapters/memory/matcher.ts';
+import { type Embedded, startEmbeddedPostgres } from './adapters/pglite/embedded.ts';
+import { connect } from './adapters/postgres/db.ts';
+import { migrate } from './adapters/postgres/migrate.ts';
+import { Recorder } from './adapters/postgres/recorder.ts';
+import { listen } from './adapters/redis/bus.ts';
+import { RedisMatcher } from './adapters/redis/matcher.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import { Gateway } from './gateway/gateway.ts';
+import { Registry, type SocketData } from './gateway/registry.ts';
+import { createApp, type ReadyCheck } from './http/app.ts';
+import { Metrics } from './http/metrics.ts';
+import { newId } from './identity/ids.ts';
+import { ResumeTokens } from './identity/resume.ts';
+import { createLog, type Log } from './log.ts';
+import { recording } from './matching/recording.ts';
+import type { ClosedSession, Counts, Matcher, Presence, Relay } from './ports.ts';
+import { bindSessionMachine, pendingEffects } from './session/effects.ts';
+
+const BEAT_MS = 2000;
+
+interface Store {
+  matcher: Matcher & Relay & Presence;
+  checks: ReadyCheck[];
+  /** Users waiting right now, when the store can tell cheaply (in-memory); else null. */
+  waitingNow: (() => number) | null;
+  stop(): Promise<void>;
+}
+
+async function openStore(config: Config, registry: Registry, log: Log): Promise<Store> {
+  const base = {
+    instanceId: config.instanceId,
+    deliver: registry.deliver,
+    interestFallbackMs: config.timers.interestFallbackMs,
+    rematchCooldownMs: config.timers.rematchCooldownMs,
+  };
+  if (!config.redisUrl) {
+    const matcher = new MemoryMatcher(base);
+    log.info('REDIS_URL is not set: in-process matcher (single instance only)');
+    return {
+      matcher,
+      checks: [],
+      waitingNow: () => matcher.queueLength('video') + matcher.queueLength('text'),
+      stop: async () => {},
+    };
+  }
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, connectTimeout: 5000, lazyConnect: true });
+  const sub = new Redis(config.redisUrl, { connectTimeout: 5000, lazyConnect: true });
+  try {
+    await redis.connect();
+    await sub.connect();
+  } catch (error) {
+    throw new ConfigError(`REDIS_URL: cannot connect to Redis (${(error as Error).message})`);
+  }
+  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  sub.on('error', (err) => log.warn({ err: err.message }, 'redis subscriber error'));
+  const matcher = new RedisMatcher({ ...base, redis, prefix: config.redisPrefix });
+  const recheck = () => {
+    log.warn('redis subscription restored: waiting users claim again');
+    for (const c of registry.all()) c.actor.send({ type: 'queue.recheck' });
+  };
+  await listen(sub, matcher.channel, registry.deliver, recheck);
+  return {
+    matcher,
+    checks: [{ name: 'redis', check: () => redis.ping() }],
+    waitingNow: null,
+    stop: async () => {
+      sub.disconnect();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+async function openDatabase(config: Config, log: Log) {
+  let embedded: Embedded | null = null;
+  let url = config.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedPostgres(config.dataDir);
+    url = embedded.url;
+    log.info({ dataDir: config.dataDir }, 'DATABASE_URL is not set: embedded PostgreSQL (PGlite)');
+  }
+  const sql = connect(url, { max: embedded ? 1 : 10 });
+  try {
+    const applied = await migrate(sql);
+    if (applied.length > 0) log.info({ applied }, 'migrations applied');
+  } catch (error) {
+    throw new ConfigError(`DATABASE_URL: cannot prepare the database (${(error as Error).message})`);
+  }
+  return { sql, embedded };
+}
+
+async function main(config: Config): Promise<void> {
+  const log = createLog(config);
+  let metrics: Metrics | null = null;
+  const registry = new Registry(() => metrics);
+  const store = await openStore(config, registry, log);
+  const { sql, embedded } = await openDatabase(config, log);
+  const recorder = new Recorder(sql, {
+    onError: (err) => {
+      metrics?.logWriteErrors.inc();
+      log.error({ err: (err as Error).message, pending: recorder.pending() }, 'session log write failed; will retry');
+    },
+  });
+  if (!config.redisUrl) {
+    const n = await recorder.closeOrphans();
+    if (n > 0) log.warn({ sessions: n }, 'closed sessions a previous run left open');
+  }
+  await recorder.start();
+
+  let counts: Counts & { localAtBeat: number } = { online: 0, waiting: 0, localAtBeat: 0 };
+  const liveCounts = (): Counts => ({
+    online: Math.max(registry.size, counts.online - counts.localAtBeat + registry.size),
+    waiting: store.waitingNow ? store.waitingNow() : counts.waiting,
+  });
+  metrics = new Metrics(
+    {
+      actorsByState: () => registry.countByState(),
+      sockets: () => registry.sockets(),
+      waiting: () => liveCounts().waiting,
+      pendingRows: () => recorder.pending(),
+    },
+    config.instanceId,
+  );
+  const m = metrics;
+  const media = noMedia;
+  const matcher = recording(store.matcher, {
+    log: recorder,
+    media,
+    onPair: () => m.pairs.inc(),
+    onClose: (c: ClosedSession) => m.sessionsClosed.inc({ reason: c.reason }),
+  });
+  if (store.matcher instanceof RedisMatcher) {
+    for (const c of await store.matcher.sweepOwn()) matcher.closed(c);
+  }
+
+  const machine = bindSessionMachine({
+    matcher,
+    relay: store.matcher,
+    media,
+    moderation: recorder,
+    timers: config.timers,
+    out: registry,
+    newSessionId: () => newId('s'),
+    now: Date.now,
+    onMatch: (ms) => m.timeToMatch.observe(ms / 1000),
+    onError: (what, err) => log.warn({ what, err: (err as Error)?.message }, 'background effect failed'),
+  });
+  const gateway = new Gateway({
+    machine,
+    registry,
+    tokens: new ResumeTokens(config.resumeSecret, config.resumeTokenTtlMs),
+    limits: config.limits,
+    metrics: m,
+    video: () => media.available(),
+    counts: liveCounts,
+    now: Date.now,
+    log,
+  });
+  let draining = false;
+  const checks: ReadyCheck[] = [...store.checks, { name: 'postgres', check: () => sql`SELECT 1` }];
+  const app = createApp({ metrics: m, checks, clientDir: config.clientDir, draining: () => draining, log });
+  const allowed = config.allowedOrigins;
+
+  const server = Bun.serve<SocketData>({
+    port: config.port,
+    hostname: config.host,
+    fetch(req, srv) {
+      const url = new URL(req.url);
+      if (url.pathname !== '/ws') return app.fetch(req);
+      const origin = req.headers.get('origin');
+      if (allowed && origin && !allowed.includes(origin)) return new Response('origin not allowed', { status: 403 });
+      if (draining) return new Response('server is shutting down', { status: 503 });
+      if (srv.upgrade(req, { data: { rec: null, resume: url.searchParams.get('resume') } })) return undefined;
+      return new Response('expected a WebSocket upgrade', { status: 426 });
+    },
+    websocket: gateway.handlers(),
+  });
+
+  const beat = async () => {
+    try {
+      const local = registry.size;
+      counts = { ...(await store.matcher.beat(local)), localAtBeat: local };
+      for (const c of await store.matcher.sweep()) matcher.closed(c);
+    } catch (error) {
+      log.warn({ err: (error as Error).message }, 'presence beat failed');
+    }
+  };
+  await beat();
+  const beatTimer = setInterval(beat, BEAT_MS);
+  const statsTimer = setInterval(() => gateway.publishStats(server), config.timers.statsIntervalMs);
+  log.info({ port: server.port, redis: Boolean(config.redisUrl), embeddedDb: Boolean(embedded) }, 'serendip is up');
+
+  const shutdown = async (signal: string) => {
+    if (draining) return;
+    draining = true;
+    log.info({ signal }, 'draining');
+    clearInterval(beatTimer);
+    clearInterval(statsTimer);
+    gateway.shutdown();
+    const deadline = new Promise((r) => setTimeout(r, 5000));
+    await Promise.race([Promise.allSettled([...pendingEffects]), deadline]);
+    await recorder.stop().catch((err) => log.error({ err: err.message }, 'final session log flush failed'));
+    server.stop(true);
+    await store.stop();
+    await sql.end({ timeout: 2 });
+    await embedded?.stop();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('unhandledRejection', (err) => log.error({ err: (err as Error)?.message }, 'unhandled rejection'));
+}
+
+try {
+  await main(loadConfig(process.env));
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}

@@ -1,0 +1,103 @@
+/**
+ * Binds the pure session machine to the real world with `provide()`: the matcher, chat relay,
+ * media grants, moderation, the socket outbox and the configured timers.
+ */
+import { assign, fromPromise } from 'xstate';
+import type { Timers } from '../config.ts';
+import type { Matcher, Media, Moderation, Relay } from '../ports.ts';
+import type { ServerFrame } from '../protocol.ts';
+import { sessionMachine } from './machine.ts';
+
+/** Where actors' frames go: the gateway's registry of sockets. */
+export interface Outbox {
+  send(userId: string, frame: ServerFrame): void;
+  closeSocket(userId: string, code: number, reason: string): void;
+  /** The actor of (userId, conn) is finished. */
+  release(userId: string, conn: string): void;
+}
+
+export interface SessionBindings {
+  matcher: Matcher;
+  relay: Relay;
+  media: Media;
+  moderation: Moderation;
+  timers: Timers;
+  out: Outbox;
+  newSessionId: () => string;
+  now: () => number;
+  /** Called once per user per match with the time it waited. */
+  onMatch: (waitedMs: number) => void;
+  /** Background effects that failed (logged; the state machine has already moved on). */
+  onError: (what: string, error: unknown) => void;
+}
+
+/** Background effects still running, so shutdown can wait for them. */
+export const pendingEffects = new Set<Promise<unknown>>();
+
+function background(b: SessionBindings, what: string, work: () => Promise<unknown>): void {
+  const p = work()
+    .catch((error) => b.onError(what, error))
+    .finally(() => pendingEffects.delete(p));
+  pendingEffects.add(p);
+}
+
+/** The session machine with every side effect bound. Create once per server. */
+export function bindSessionMachine(b: SessionBindings) {
+  return sessionMachine.provide({
+    actors: {
+      claim: fromPromise(({ input }) => b.matcher.claim({ ...input, sessionId: b.newSessionId() })),
+      close: fromPromise(({ input }) => b.matcher.close(input.sessionId, input.userId, input.reason)),
+    },
+    actions: {
+      emit: ({ context }, frame) => b.out.send(context.userId, frame),
+      emitMatched: ({ context }) => {
+        const s = context.session;
+        if (!s) return;
+        const grant = s.mode === 'video' ? b.media.grant(s.sessionId, context.userId) : null;
+        b.out.send(context.userId, {
+          type: 'matched',
+          sessionId: s.sessionId,
+          mode: s.mode,
+          commonInterests: s.commonInterests,
+          room: grant?.room ?? null,
+          token: grant?.token ?? null,
+          livekitUrl: grant?.url ?? null,
+        });
+      },
+      matchFound: ({ context }) => b.onMatch(b.now() - context.since),
+      relay: ({ context }, p) => {
+        const s = context.session;
+        if (!s) return;
+        const event =
+          p.kind === 'message'
+            ? { type: 'peer.message' as const, sessionId: p.sessionId, text: p.text, at: b.now() }
+            : { type: 'peer.typing' as const, sessionId: p.sessionId, typing: p.typing };
+        b.relay.relay(s.partnerId, s.partnerInstance, event);
+      },
+      markReady: ({ context, self }) => {
+        const sessionId = context.session?.sessionId;
+        if (!sessionId) return;
+        background(b, 'ready', async () => {
+          const { connected } = await b.matcher.ready(sessionId, context.userId);
+          if (connected && self.getSnapshot().status === 'active') self.send({ type: 'session.connected', sessionId });
+        });
+      },
+      closeInBackground: ({ context }, p) =>
+        background(b, 'close', () => b.matcher.close(p.sessionId, context.userId, p.reason)),
+      leave: ({ context }, reason) =>
+        background(b, 'leave', () => b.matcher.leave(context.userId, context.conn, reason)),
+      fileReport: ({ context }, p) => b.moderation.report({ ...p, reporter: context.userId }),
+      closeSocket: ({ context }, p) => b.out.closeSocket(context.userId, p.code, p.reason),
+      release: ({ context }) => b.out.release(context.userId, context.conn),
+      stampSince: assign({ since: () => b.now() }),
+    },
+    guards: {
+      isBanned: ({ context }) => b.moderation.bannedUntil(context.userId) !== null,
+    },
+    delays: {
+      readyTimeout: b.timers.readyTimeoutMs,
+      heartbeat: b.timers.heartbeatTimeoutMs,
+      resumeGrace: b.timers.resumeGraceMs,
+    },
+  });
+}

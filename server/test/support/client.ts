@@ -1,0 +1,104 @@
+/** A protocol client for tests: records every frame and lets a test await the next one of a type. */
+import type { ServerFrame } from '../../src/protocol.ts';
+
+type Frame = ServerFrame & Record<string, unknown>;
+type Of<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
+
+export class TestClient {
+  readonly frames: Frame[] = [];
+  private cursor = 0;
+  private waiters: (() => void)[] = [];
+  closed: { code: number; reason: string } | null = null;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.addEventListener('message', (e) => {
+      this.frames.push(JSON.parse(String(e.data)) as Frame);
+      this.wake();
+    });
+    ws.addEventListener('close', (e) => {
+      this.closed = { code: e.code, reason: e.reason };
+      this.wake();
+    });
+  }
+
+  static async connect(url: string): Promise<TestClient> {
+    const ws = new WebSocket(url);
+    const client = new TestClient(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.addEventListener('open', () => resolve(), { once: true });
+      ws.addEventListener('error', () => reject(new Error(`cannot connect to ${url}`)), { once: true });
+    });
+    return client;
+  }
+
+  /** Connects and consumes `hello` and the first `stats`. */
+  static async hello(url: string): Promise<TestClient & { userId: string; resumeToken: string }> {
+    const c = await TestClient.connect(url);
+    const hello = await c.next('hello');
+    await c.next('stats');
+    return Object.assign(c, { userId: hello.userId, resumeToken: hello.resumeToken });
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  /** The next frame (of `type`, skipping `stats` and `pong` unless asked for), in arrival order. */
+  async next<T extends ServerFrame['type']>(type?: T, timeoutMs = 5000): Promise<Of<T>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      while (this.cursor < this.frames.length) {
+        const f = this.frames[this.cursor++] as Frame;
+        if (type === undefined && (f.type === 'stats' || f.type === 'pong')) continue;
+        if (type !== undefined && f.type !== type) {
+          if (f.type === 'stats' || f.type === 'pong') continue;
+          throw new Error(`expected "${type}" but got ${JSON.stringify(f)}`);
+        }
+        return f as unknown as Of<T>;
+      }
+      if (this.closed) throw new Error(`socket closed (${this.closed.code}) while waiting for ${type ?? 'a frame'}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${type ?? 'a frame'}; got ${JSON.stringify(this.frames)}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Skips frames until one of `type` arrives. */
+  async until<T extends ServerFrame['type']>(type: T, timeoutMs = 5000): Promise<Of<T>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const f = await this.next(undefined, Math.max(1, deadline - Date.now()));
+      if (f.type === type) return f as Of<T>;
+    }
+  }
+
+  /** Asserts nothing but stats/pong arrives for `ms`. */
+  async quiet(ms: number): Promise<void> {
+    await new Promise((r) => setTimeout(r, ms));
+    const rest = this.frames.slice(this.cursor).filter((f) => f.type !== 'stats' && f.type !== 'pong');
+    if (rest.length > 0) throw new Error(`expected no frames, got ${JSON.stringify(rest)}`);
+  }
+
+  async waitClosed(timeoutMs = 5000): Promise<{ code: number; reason: string }> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    if (!this.closed) throw new Error('socket did not close');
+    return this.closed;
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+}
