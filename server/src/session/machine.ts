@@ -54,7 +54,9 @@ export type SessionEvent =
   | { type: 'queue.recheck' }
   | { type: 'heartbeat.expired' }
   /** The instance is draining: leave everything now, without a resume grace. */
-  | { type: 'server.shutdown' };
+  | { type: 'server.shutdown' }
+  /** Raised by `disconnected`: the heartbeat stops too, so the whole actor is done. */
+  | { type: 'link.stop' };
 
 /** Protocol defaults; the server provides the configured values. */
 export const DEFAULT_DELAYS = {
@@ -310,6 +312,7 @@ export const sessionMachine = setup({
           states: {
             claiming: {
               invoke: {
+                id: 'claim',
                 src: 'claim',
                 input: ({ context }) => ({
                   userId: context.userId,
@@ -405,6 +408,7 @@ export const sessionMachine = setup({
         },
         skipped: {
           invoke: {
+            id: 'close',
             src: 'close',
             input: ({ context }) => ({
               sessionId: context.closing?.sessionId ?? '',
@@ -431,12 +435,13 @@ export const sessionMachine = setup({
         },
         disconnected: {
           type: 'final',
-          entry: [{ type: 'leave', params: 'disconnect' }, 'release'],
+          entry: [{ type: 'leave', params: 'disconnect' }, 'release', raise({ type: 'link.stop' })],
         },
       },
     },
     link: {
       initial: 'alive',
+      on: { 'link.stop': '.gone' },
       states: {
         alive: {
           after: { heartbeat: { target: 'gone', actions: raise({ type: 'heartbeat.expired' }) } },

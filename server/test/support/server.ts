@@ -94,7 +94,13 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
     stderr: 'pipe',
   });
   const collect = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) out += new TextDecoder().decode(chunk);
+    const reader = stream.getReader();
+    const decoder = new TextDecoder();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      out += decoder.decode(value, { stream: true });
+    }
   };
   void collect(proc.stdout);
   void collect(proc.stderr);

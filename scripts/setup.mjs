@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+/**
+ * Set-up for a fresh machine that has only Node.js (>= 20) and npm. Idempotent: each step checks
+ * first and does nothing when its part is already there.
+ *
+ *   node scripts/setup.mjs dev    dependencies + Bun (+ LiveKit when Go is there)
+ *   node scripts/setup.mjs test   dependencies + Bun + Redis + PostgreSQL (+ the test tools)
+ *
+ * Plain Node with no dependencies, because it runs before anything else is installed.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const purpose = process.argv[2] ?? 'dev';
+const say = (msg) => console.log(`[setup] ${msg}`);
+const fail = (msg) => {
+  console.error(`[setup] ${msg}`);
+  process.exit(1);
+};
+
+const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+const run = (cmd, args, opts = {}) => {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+  if (r.status !== 0) fail(`"${cmd} ${args.join(' ')}" failed (exit ${r.status ?? r.signal})`);
+};
+const isRoot = process.getuid?.() === 0;
+const sudo = (cmd, args) => (isRoot ? run(cmd, args) : run('sudo', [cmd, ...args]));
+
+function portOpen(port, host = '127.0.0.1', timeoutMs = 500) {
+  return new Promise((resolve) => {
+    const s = createConnection({ port, host });
+    const done = (ok) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(timeoutMs, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
+
+async function waitPort(port, what, seconds = 30) {
+  for (let i = 0; i < seconds * 5; i++) {
+    if (await portOpen(port)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  fail(`${what} did not start listening on port ${port}`);
+}
+
+let aptUpdated = false;
+function aptInstall(...pkgs) {
+  if (!has('apt-get')) fail(`cannot install ${pkgs.join(', ')}: no apt-get here; install them yourself`);
+  if (!aptUpdated) {
+    sudo('apt-get', ['update', '-qq']);
+    aptUpdated = true;
+  }
+  say(`installing ${pkgs.join(', ')} with apt-get`);
+  sudo('apt-get', ['install', '-y', '-qq', ...pkgs]);
+}
+
+function ensureNode() {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 20) fail(`Node.js 20 or newer is needed (this is ${process.version})`);
+}
+
+/** npm install when node_modules is missing or package-lock.json changed since the last install. */
+function ensureDependencies() {
+  const lock = join(root, existsSync(join(root, 'package-lock.json')) ? 'package-lock.json' : 'package.json');
+  const stamp = join(root, 'node_modules', '.serendip-installed');
+  const want = createHash('sha256').update(readFileSync(lock)).digest('hex');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
+  say('installing dependencies (npm install)');
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']);
+  writeFileSync(stamp, want);
+}
+
+/** Bun comes from npm as a dev dependency; its postinstall may have been skipped. */
+function ensureBun() {
+  const bun = join(root, 'node_modules', '.bin', 'bun');
+  const works = () => spawnSync(bun, ['--version'], { stdio: 'ignore' }).status === 0;
+  if (works()) return;
+  say('finishing the Bun install');
+  run('node', [join(root, 'node_modules', 'bun', 'install.js')]);
+  if (!works()) fail('Bun did not install: node_modules/.bin/bun --version fails');
+}
+
+function redisTarget() {
+  const url = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    local: ['127.0.0.1', 'localhost'].includes(url.hostname),
+  };
+}
+
+async function ensureRedis() {
+  const { host, port, local } = redisTarget();
+  if (await portOpen(port, host)) return;
+  if (!local) fail(`Redis at ${host}:${port} (REDIS_URL) does not answer`);
+  if (!has('redis-server')) aptInstall('redis-server');
+  say(`starting redis-server on port ${port}`);
+  run('redis-server', [
+    '--daemonize',
+    'yes',
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+  ]);
+  await waitPort(port, 'Redis');
+}
+
+async function ensurePostgres() {
+  const url = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  const port = Number(url.port || 5432);
+  if (await portOpen(port, url.hostname)) return;
+  if (!['127.0.0.1', 'localhost'].includes(url.hostname))
+    fail(`PostgreSQL at ${url.host} (DATABASE_URL) does not answer`);
+  if (!has('pg_ctlcluster')) {
+    aptInstall('postgresql');
+    // A fresh cluster: let local TCP connections in without a password, as the dev machines do.
+    const version = execFileSync('ls', ['/etc/postgresql']).toString().trim().split('\n')[0];
+    const hba = `/etc/postgresql/${version}/main/pg_hba.conf`;
+    writeFileSync(hba, `local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n`);
+  }
+  const version = execFileSync('ls', ['/etc/postgresql']).toString().trim().split('\n')[0];
+  say(`starting PostgreSQL ${version}`);
+  run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start']);
+  await waitPort(port, 'PostgreSQL');
+}
+
+ensureNode();
+ensureDependencies();
+ensureBun();
+if (purpose === 'test') {
+  await ensureRedis();
+  await ensurePostgres();
+}

@@ -1,0 +1,61 @@
+import { expect, test } from 'bun:test';
+import { ConfigError, loadConfig } from './config.ts';
+
+test('defaults are the protocol defaults, with the embedded stores', () => {
+  const c = loadConfig({});
+  expect(c.port).toBe(3000);
+  expect(c.redisUrl).toBeNull();
+  expect(c.databaseUrl).toBeNull();
+  expect(c.livekit).toBeNull();
+  expect(c.timers).toEqual({
+    readyTimeoutMs: 20_000,
+    heartbeatTimeoutMs: 30_000,
+    interestFallbackMs: 5_000,
+    rematchCooldownMs: 60_000,
+    resumeGraceMs: 10_000,
+    statsIntervalMs: 10_000,
+  });
+});
+
+test('every variable is read', () => {
+  const c = loadConfig({
+    PORT: '4000',
+    REDIS_URL: 'redis://r:6379',
+    DATABASE_URL: 'postgres://p/db',
+    INSTANCE_ID: 'a-1',
+    READY_TIMEOUT_MS: '1',
+    HEARTBEAT_TIMEOUT_MS: '2',
+    INTEREST_FALLBACK_MS: '3',
+    REMATCH_COOLDOWN_MS: '4',
+    RESUME_GRACE_MS: '5',
+    LIVEKIT_URL: 'ws://lk:7880',
+    LIVEKIT_API_KEY: 'k',
+    LIVEKIT_API_SECRET: 's',
+  });
+  expect([c.port, c.redisUrl, c.databaseUrl, c.instanceId]).toEqual([4000, 'redis://r:6379', 'postgres://p/db', 'a-1']);
+  expect(Object.values(c.timers).slice(0, 5)).toEqual([1, 2, 3, 4, 5]);
+  expect(c.livekit).toEqual({ url: 'ws://lk:7880', apiKey: 'k', apiSecret: 's', publicUrl: 'ws://lk:7880' });
+});
+
+test('a bad value names its variable', () => {
+  const bad: Record<string, string>[] = [
+    { PORT: 'abc' },
+    { PORT: '70000' },
+    { REDIS_URL: 'http://x' },
+    { DATABASE_URL: 'not a url' },
+    { READY_TIMEOUT_MS: '-5' },
+    { HEARTBEAT_TIMEOUT_MS: '1.5' },
+    { INSTANCE_ID: 'has space' },
+    { LOG_LEVEL: 'loud' },
+    { LIVEKIT_URL: 'ws://x' },
+  ];
+  for (const env of bad) {
+    const name = Object.keys(env)[0] as string;
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    try {
+      loadConfig(env);
+    } catch (e) {
+      expect((e as Error).message).toContain(name === 'LIVEKIT_URL' ? 'LIVEKIT_API_KEY' : name);
+    }
+  }
+});

@@ -1,0 +1,253 @@
+/**
+ * Every transition of the session machine, generated from the machine itself: xstate's graph
+ * utilities find every reachable state, every event each state accepts is taken there with the
+ * pure `transition()`, and the outcome is checked against PROTOCOL.md written as an oracle below.
+ * A coverage test proves each transition the machine defines was exercised.
+ * The timers are then run for real on an actor with a simulated clock (timers.test.ts).
+ */
+import { describe, expect, test } from 'bun:test';
+import { type AnyMachineSnapshot, initialTransition, transition } from 'xstate';
+import { getShortestPaths, toDirectedGraph } from 'xstate/graph';
+import type { SessionInfo } from '../ports.ts';
+import { type SessionEvent, sessionMachine } from './machine.ts';
+
+const session = (sessionId: string): SessionInfo => ({
+  sessionId,
+  mode: 'video',
+  partnerId: 'u_partner',
+  partnerInstance: 'i1',
+  commonInterests: [],
+  startedAt: 0,
+});
+
+const SID_FRAMES = ['ready', 'message', 'typing', 'skip', 'end', 'report'] as const;
+
+function clientFrame(kind: (typeof SID_FRAMES)[number], sessionId: string): SessionEvent {
+  switch (kind) {
+    case 'message':
+      return { type: 'client.message', sessionId, text: 'hi' };
+    case 'typing':
+      return { type: 'client.typing', sessionId, typing: true };
+    case 'report':
+      return { type: 'client.report', sessionId, reason: 'rude' };
+    default:
+      return { type: `client.${kind}`, sessionId };
+  }
+}
+
+/** Every event the outside world can send, shaped for the state (current or stale session id). */
+function eventsFor(snap: AnyMachineSnapshot): SessionEvent[] {
+  const sid: string = snap.context.session?.sessionId ?? 's1';
+  const internal = (type: string, extra: object = {}) => ({ type, ...extra }) as unknown as SessionEvent;
+  return [
+    { type: 'client.enqueue', mode: 'video', interests: [] },
+    { type: 'client.cancel' },
+    { type: 'client.ping', t: 1 },
+    ...SID_FRAMES.map((k) => clientFrame(k, sid)),
+    ...SID_FRAMES.map((k) => clientFrame(k, 'stale')),
+    { type: 'queue.matched', session: session('s1') },
+    { type: 'session.connected', sessionId: sid },
+    { type: 'peer.left', sessionId: sid, reason: 'skip' },
+    { type: 'peer.message', sessionId: sid, text: 'yo', at: 5 },
+    { type: 'peer.typing', sessionId: sid, typing: false },
+    { type: 'socket.closed' },
+    { type: 'socket.resumed' },
+    { type: 'queue.recheck' },
+    { type: 'heartbeat.expired' },
+    { type: 'server.shutdown' },
+    { type: 'link.stop' },
+    internal('xstate.done.actor.claim', { output: { kind: 'matched', session: session('s1'), formed: true } }),
+    internal('xstate.done.actor.claim', { output: { kind: 'queued', retryInMs: 1000 } }),
+    internal('xstate.error.actor.claim', { error: new Error('redis down') }),
+    internal('xstate.done.actor.close', { output: null }),
+    internal('xstate.error.actor.close', { error: new Error('redis down') }),
+    internal('xstate.after.readyTimeout.user.session.matched'),
+    internal('xstate.after.retryClaim.user.session.waiting.queued'),
+    internal('xstate.after.resumeGrace.user.session.suspended'),
+    internal('xstate.after.heartbeat.user.link.alive'),
+  ];
+}
+
+/** "waiting.queued" — the session region's state; the heartbeat region is noted apart. */
+function where(snap: AnyMachineSnapshot): string {
+  const v = (snap.value as { session: string | Record<string, string> }).session;
+  return typeof v === 'string' ? v : (Object.entries(v).map(([k, c]) => `${k}.${c}`)[0] ?? '');
+}
+
+function eventName(e: SessionEvent, snap: AnyMachineSnapshot): string {
+  const raw = e as unknown as { type: string; sessionId?: string; output?: { kind?: string } | null };
+  if (raw.sessionId !== undefined && raw.type.startsWith('client.')) {
+    return `${raw.type}(${raw.sessionId === snap.context.session?.sessionId ? 'current' : 'stale'})`;
+  }
+  if (raw.type.startsWith('xstate.done.actor.claim')) return `claim done (${raw.output?.kind})`;
+  return raw.type.replace(/^xstate\.after\.(\w+)\..*/, 'after $1').replace(/^xstate\./, '');
+}
+
+/** What the actions of a transition did, as the protocol sees it: frames sent and effects started. */
+function observed(actions: { type: string; params?: unknown }[]): string[] {
+  const out: string[] = [];
+  for (const a of actions) {
+    if (a.type === 'emit') {
+      const f = a.params as { type: string; code?: string };
+      out.push(f.type === 'error' ? `error:${f.code}` : f.type);
+    } else if (a.type === 'emitMatched') out.push('matched');
+    else if (a.type === 'leave') out.push(`leave:${a.params}`);
+    else if (
+      ['markReady', 'relay', 'fileReport', 'closeInBackground', 'closeSocket', 'release', 'matchFound'].includes(a.type)
+    ) {
+      out.push(a.type);
+    }
+  }
+  return out;
+}
+
+interface Expect {
+  to: string;
+  does: string[];
+}
+
+const PAIRED = ['matched', 'inCall'];
+const DISCONNECT = ['leave:disconnect', 'release'];
+
+/** PROTOCOL.md as a function: what must happen when `event` reaches a user in state `from`. */
+function oracle(from: string, event: string): Expect {
+  const stay = (...does: string[]): Expect => ({ to: from, does });
+  const inWaiting = from.startsWith('waiting');
+  if (event === 'after heartbeat' || event === 'heartbeat.expired' || event === 'server.shutdown') {
+    return { to: 'disconnected', does: ['closeSocket', ...DISCONNECT] };
+  }
+  if (event === 'client.ping') return stay('pong');
+  if (event === 'link.stop') return stay();
+  if (event === 'client.enqueue')
+    return from === 'idle' ? { to: 'waiting.claiming', does: ['waiting'] } : stay('error:bad_state');
+  if (event === 'client.cancel')
+    return inWaiting ? { to: 'idle', does: ['leave:end', 'idle'] } : stay('error:bad_state');
+  if (event.endsWith('(stale)')) return stay('error:stale_session');
+  if (event.endsWith('(current)')) {
+    if (!PAIRED.includes(from)) return stay('error:stale_session');
+    const kind = event.slice('client.'.length, event.indexOf('('));
+    if (kind === 'ready') return stay('markReady');
+    if (kind === 'message' || kind === 'typing') return stay('relay');
+    if (kind === 'skip') return { to: 'skipped', does: ['ended'] };
+    if (kind === 'report') return { to: 'skipped', does: ['fileReport', 'ended'] };
+    if (kind === 'end') return { to: 'idle', does: ['closeInBackground', 'ended', 'idle'] };
+  }
+  if (event === 'socket.closed') {
+    if (PAIRED.includes(from)) return { to: 'suspended', does: [] };
+    return { to: 'disconnected', does: DISCONNECT };
+  }
+  if (inWaiting) {
+    if (event === 'queue.matched' || event === 'claim done (matched)')
+      return { to: 'matched', does: ['matchFound', 'matched'] };
+    if (event === 'socket.resumed') return stay('waiting');
+    if (event === 'claim done (queued)') return { to: 'waiting.queued', does: [] };
+    if (event === 'error.actor.claim') return { to: 'idle', does: ['error:unavailable', 'idle'] };
+    if (event === 'after retryClaim' || event === 'queue.recheck') return { to: 'waiting.claiming', does: [] };
+  }
+  if (PAIRED.includes(from)) {
+    if (event === 'peer.left') return { to: 'waiting.claiming', does: ['peerLeft', 'waiting'] };
+    if (event === 'peer.message') return stay('message');
+    if (event === 'peer.typing') return stay('typing');
+    if (event === 'socket.resumed') return { to: 'matched', does: ['matched'] };
+    if (from === 'matched' && event === 'session.connected') return { to: 'inCall', does: ['connected'] };
+    if (from === 'matched' && event === 'after readyTimeout') return { to: 'skipped', does: ['peerLeft'] };
+  }
+  if (from === 'skipped') {
+    if (event === 'done.actor.close') return { to: 'waiting.claiming', does: ['waiting'] };
+    if (event === 'error.actor.close') return { to: 'idle', does: ['error:unavailable', 'idle'] };
+  }
+  if (from === 'suspended') {
+    if (event === 'after resumeGrace' || event === 'peer.left') return { to: 'disconnected', does: DISCONNECT };
+    if (event === 'socket.resumed') return { to: 'matched', does: ['matched'] };
+  }
+  return { to: `(no transition for ${event} in ${from})`, does: [] };
+}
+
+const input = { userId: 'u1', conn: 'c1' };
+const key = (snap: AnyMachineSnapshot) =>
+  JSON.stringify([snap.value, snap.context.session?.sessionId ?? null, snap.context.closing?.reason ?? null]);
+const paths = getShortestPaths(sessionMachine, { input, events: eventsFor, serializeState: (s) => key(s) });
+
+interface Case {
+  name: string;
+  from: AnyMachineSnapshot;
+  event: SessionEvent;
+}
+
+const cases: Case[] = [];
+const seen = new Set<string>();
+for (const path of paths) {
+  const from = path.state as AnyMachineSnapshot;
+  if (from.status !== 'active') continue;
+  for (const event of eventsFor(from)) {
+    if (!from.can(event)) continue;
+    const name = `${where(from)} --${eventName(event, from)}-->`;
+    const id = `${key(from)} ${name}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    cases.push({ name: `${name} (${(from.value as { link: string }).link})`, from, event });
+  }
+}
+
+/** A transition's identity, stable across `provide()` copies of the machine. */
+function transitionId(t: unknown): string {
+  const d = t as { source: { id: string }; eventType: string; target?: { id: string }[]; guard?: unknown };
+  const guard = typeof d.guard === 'object' && d.guard ? (d.guard as { type?: string }).type : d.guard;
+  return `${d.source.id} on ${d.eventType} -> ${(d.target ?? []).map((n) => n.id).join(',')} [${String(guard ?? '')}]`;
+}
+
+describe('session machine: every transition, generated from the machine', () => {
+  const taken = new Set<string>();
+  const take = (machine: typeof sessionMachine, from: AnyMachineSnapshot, event: SessionEvent) => {
+    for (const t of machine.getTransitionData(from as never, event as never)) taken.add(transitionId(t));
+  };
+
+  test('the graph reaches every state of the protocol', () => {
+    const states = new Set(paths.map((p) => where(p.state as AnyMachineSnapshot)));
+    for (const s of [
+      'idle',
+      'waiting.claiming',
+      'waiting.queued',
+      'matched',
+      'inCall',
+      'skipped',
+      'suspended',
+      'disconnected',
+    ]) {
+      expect(states).toContain(s);
+    }
+  });
+
+  for (const c of cases) {
+    test(c.name, () => {
+      const [next, actions] = transition(sessionMachine, c.from as never, c.event as never);
+      take(sessionMachine, c.from, c.event);
+      const want = oracle(where(c.from), eventName(c.event, c.from));
+      expect({ to: where(next as AnyMachineSnapshot), does: observed(actions as never) }).toEqual(want);
+    });
+  }
+
+  test('idle --client.enqueue--> a banned user is refused with banned and stays idle', () => {
+    const banned = sessionMachine.provide({ guards: { isBanned: () => true } });
+    const [idle] = initialTransition(banned, input) as unknown as [AnyMachineSnapshot];
+    const event: SessionEvent = { type: 'client.enqueue', mode: 'text', interests: [] };
+    const [next, actions] = transition(banned, idle as never, event as never);
+    take(banned, idle, event);
+    expect({ to: where(next as AnyMachineSnapshot), does: observed(actions as never) }).toEqual({
+      to: 'idle',
+      does: ['error:banned'],
+    });
+  });
+
+  test('every transition the machine defines was exercised above', () => {
+    const all: unknown[] = [];
+    const walk = (node: ReturnType<typeof toDirectedGraph>) => {
+      for (const e of node.edges) all.push(e.transition);
+      for (const child of node.children) walk(child);
+    };
+    walk(toDirectedGraph(sessionMachine));
+    const missed = all.map(transitionId).filter((id) => !taken.has(id));
+    expect(missed).toEqual([]);
+    expect(all.length).toBeGreaterThan(40);
+  });
+});

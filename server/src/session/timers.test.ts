@@ -1,0 +1,155 @@
+/**
+ * The machine's timers on a real actor, bound with fake ports and driven by a simulated clock:
+ * ready timeout, heartbeat, resume grace, and the claim retry while queued.
+ */
+import { describe, expect, test } from 'bun:test';
+import { createActor, SimulatedClock } from 'xstate';
+import type { Timers } from '../config.ts';
+import type { ClaimResult } from '../ports.ts';
+import type { LeaveReason, ServerFrame } from '../protocol.ts';
+import { bindSessionMachine } from './effects.ts';
+
+const TIMERS: Timers = {
+  readyTimeoutMs: 20_000,
+  heartbeatTimeoutMs: 30_000,
+  interestFallbackMs: 5_000,
+  rematchCooldownMs: 60_000,
+  resumeGraceMs: 10_000,
+  statsIntervalMs: 10_000,
+};
+
+function rig(claims: ClaimResult[]) {
+  const clock = new SimulatedClock();
+  const frames: ServerFrame[] = [];
+  const calls: string[] = [];
+  const machine = bindSessionMachine({
+    matcher: {
+      claim: async () => {
+        calls.push(`claim@${clock.now()}`);
+        return claims.shift() ?? { kind: 'queued', retryInMs: null };
+      },
+      ready: async () => ({ connected: false }),
+      close: async (sid: string, _u: string, reason: LeaveReason) => {
+        calls.push(`close:${sid}:${reason}`);
+        return null;
+      },
+      leave: async (_u: string, _c: string, reason: LeaveReason) => {
+        calls.push(`leave:${reason}`);
+        return null;
+      },
+    },
+    relay: { relay: () => {} },
+    media: { available: () => false, grant: () => null, closeRoom: () => {} },
+    moderation: { report: () => {}, bannedUntil: () => null },
+    timers: TIMERS,
+    out: {
+      send: (_u, f) => frames.push(f),
+      closeSocket: (_u, code) => calls.push(`closeSocket:${code}`),
+      release: () => calls.push('release'),
+    },
+    newSessionId: () => 's_new',
+    now: () => clock.now(),
+    onMatch: () => {},
+    onError: () => {},
+  });
+  const actor = createActor(machine, { input: { userId: 'u1', conn: 'c1' }, clock });
+  actor.start();
+  const state = () => {
+    const v = actor.getSnapshot().value as { session: string | Record<string, string> };
+    return typeof v.session === 'string' ? v.session : Object.keys(v.session)[0];
+  };
+  const flush = () => new Promise((r) => setTimeout(r, 0));
+  const types = () => frames.map((f) => (f.type === 'error' ? `error:${f.code}` : f.type));
+  return { clock, frames, calls, actor, state, flush, types };
+}
+
+const matched: ClaimResult = {
+  kind: 'matched',
+  formed: true,
+  session: { sessionId: 's1', mode: 'video', partnerId: 'u2', partnerInstance: 'i', commonInterests: [], startedAt: 0 },
+};
+
+describe('session timers (simulated clock)', () => {
+  test('a matched session not ready within readyTimeout ends with peerLeft timeout and re-queues', async () => {
+    const r = rig([matched]);
+    r.actor.send({ type: 'client.enqueue', mode: 'video', interests: [] });
+    await r.flush();
+    expect(r.state()).toBe('matched');
+    r.clock.increment(19_999);
+    expect(r.state()).toBe('matched');
+    r.actor.send({ type: 'client.ping' });
+    r.clock.increment(1);
+    await r.flush();
+    expect(r.types()).toEqual(['waiting', 'matched', 'pong', 'peerLeft', 'waiting']);
+    expect(r.frames[3]).toEqual({ type: 'peerLeft', sessionId: 's1', reason: 'timeout' });
+    expect(r.calls).toContain('close:s1:timeout');
+    expect(r.state()).toBe('waiting');
+  });
+
+  test('both ready in time: no timeout', async () => {
+    const r = rig([matched]);
+    r.actor.send({ type: 'client.enqueue', mode: 'video', interests: [] });
+    await r.flush();
+    r.actor.send({ type: 'session.connected', sessionId: 's1' });
+    r.clock.increment(25_000);
+    await r.flush();
+    expect(r.state()).toBe('inCall');
+    expect(r.calls.filter((c) => c.startsWith('close'))).toEqual([]);
+  });
+
+  test('every client frame re-arms the heartbeat; silence disconnects with 4000', async () => {
+    const r = rig([]);
+    r.clock.increment(29_000);
+    r.actor.send({ type: 'client.ping' });
+    r.clock.increment(29_000);
+    expect(r.state()).toBe('idle');
+    r.actor.send({ type: 'client.enqueue', mode: 'text', interests: [] });
+    await r.flush();
+    r.clock.increment(29_999);
+    expect(r.state()).toBe('waiting');
+    r.clock.increment(1);
+    await r.flush();
+    expect(r.state()).toBe('disconnected');
+    expect(r.calls).toEqual(expect.arrayContaining(['closeSocket:4000', 'leave:disconnect', 'release']));
+    expect(r.actor.getSnapshot().status).toBe('done');
+  });
+
+  test('a closed socket in a session is held for the resume grace, then leaves as disconnect', async () => {
+    const r = rig([matched]);
+    r.actor.send({ type: 'client.enqueue', mode: 'video', interests: [] });
+    await r.flush();
+    r.actor.send({ type: 'socket.closed' });
+    r.clock.increment(9_999);
+    expect(r.state()).toBe('suspended');
+    r.actor.send({ type: 'socket.resumed' });
+    expect(r.state()).toBe('matched');
+    expect(r.types().filter((t) => t === 'matched')).toHaveLength(2);
+    r.actor.send({ type: 'socket.closed' });
+    r.clock.increment(10_000);
+    expect(r.state()).toBe('disconnected');
+    expect(r.calls).toContain('leave:disconnect');
+    // The heartbeat does not run while the socket is gone.
+    expect(r.calls).not.toContain('closeSocket:4000');
+  });
+
+  test('queued: the claim is retried at the hinted time, else on the safety recheck', async () => {
+    const r = rig([
+      { kind: 'queued', retryInMs: 5_000 },
+      { kind: 'queued', retryInMs: null },
+    ]);
+    r.actor.send({ type: 'client.enqueue', mode: 'video', interests: ['cats'] });
+    await r.flush();
+    r.clock.increment(4_999);
+    await r.flush();
+    expect(r.calls.filter((c) => c.startsWith('claim'))).toEqual(['claim@0']);
+    r.actor.send({ type: 'client.ping' }); // keep the heartbeat quiet
+    r.clock.increment(1);
+    await r.flush();
+    expect(r.calls.filter((c) => c.startsWith('claim'))).toEqual(['claim@0', 'claim@5000']);
+    r.actor.send({ type: 'client.ping' });
+    r.clock.increment(15_000);
+    await r.flush();
+    expect(r.calls.filter((c) => c.startsWith('claim'))).toEqual(['claim@0', 'claim@5000', 'claim@20000']);
+    expect(r.types()).toEqual(['waiting', 'pong', 'pong']);
+  });
+});
