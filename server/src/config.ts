@@ -34,6 +34,8 @@ export interface Config {
   redisUrl: string | null;
   /** Hash tag shared by every Redis key, so each script stays in one Cluster slot. */
   redisPrefix: string;
+  /** An instance silent this long is dead: its users are swept and their partners re-queued. */
+  instanceTtlMs: number;
   databaseUrl: string | null;
   dataDir: string;
   livekit: LiveKitConfig | null;
@@ -117,6 +119,7 @@ export function loadConfig(env: Env): Config {
     instanceId: word(env, 'INSTANCE_ID', `${hostname()}-${process.pid}`, /^[\w.-]{1,64}$/),
     redisUrl: url(env, 'REDIS_URL', ['redis', 'rediss']),
     redisPrefix: word(env, 'REDIS_PREFIX', 'mm', /^[\w.-]{1,32}$/),
+    instanceTtlMs: int(env, 'INSTANCE_TTL_MS', 15_000, 300),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres', 'postgresql']),
     dataDir: env.DATA_DIR?.trim() || '.data',
     livekit: livekit(env),

@@ -23,8 +23,6 @@ import { recording } from './matching/recording.ts';
 import type { ClosedSession, Counts, Matcher, Presence, Relay } from './ports.ts';
 import { bindSessionMachine, pendingEffects } from './session/effects.ts';
 
-const BEAT_MS = 2000;
-
 interface Store {
   matcher: Matcher & Relay & Presence;
   checks: ReadyCheck[];
@@ -60,7 +58,7 @@ async function openStore(config: Config, registry: Registry, log: Log): Promise<
   }
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   sub.on('error', (err) => log.warn({ err: err.message }, 'redis subscriber error'));
-  const matcher = new RedisMatcher({ ...base, redis, prefix: config.redisPrefix });
+  const matcher = new RedisMatcher({ ...base, redis, prefix: config.redisPrefix, instanceTtlMs: config.instanceTtlMs });
   const recheck = () => {
     log.warn('redis subscription restored: waiting users claim again');
     for (const c of registry.all()) c.actor.send({ type: 'queue.recheck' });
@@ -192,7 +190,8 @@ async function main(config: Config): Promise<void> {
     }
   };
   await beat();
-  const beatTimer = setInterval(beat, BEAT_MS);
+  // Beat well within the liveness TTL, so one late beat never makes an instance look dead.
+  const beatTimer = setInterval(beat, Math.min(2000, config.instanceTtlMs / 3));
   const statsTimer = setInterval(() => gateway.publishStats(server), config.timers.statsIntervalMs);
   log.info({ port: server.port, redis: Boolean(config.redisUrl), embeddedDb: Boolean(embedded) }, 'serendip is up');
 

@@ -59,22 +59,32 @@ export class TestClient {
       if (this.closed) throw new Error(`socket closed (${this.closed.code}) while waiting for ${type ?? 'a frame'}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timed out waiting for ${type ?? 'a frame'}; got ${JSON.stringify(this.frames)}`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
+      await this.sleep(left);
     }
   }
 
-  /** Skips frames until one of `type` arrives. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.waiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  /** Skips frames (stats and pong included) until one of `type` arrives. */
   async until<T extends ServerFrame['type']>(type: T, timeoutMs = 5000): Promise<Of<T>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const f = await this.next(undefined, Math.max(1, deadline - Date.now()));
-      if (f.type === type) return f as Of<T>;
+      while (this.cursor < this.frames.length) {
+        const f = this.frames[this.cursor++] as Frame;
+        if (f.type === type) return f as unknown as Of<T>;
+      }
+      if (this.closed) throw new Error(`socket closed (${this.closed.code}) while waiting for ${type}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${type}; got ${JSON.stringify(this.frames)}`);
+      await this.sleep(left);
     }
   }
 

@@ -73,6 +73,8 @@ export interface RunningServer {
   url: string;
   ws: string;
   stop(): Promise<number>;
+  /** SIGKILL: the instance dies without cleaning up. */
+  kill(): Promise<void>;
   output(): string;
 }
 
@@ -118,6 +120,10 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
     url,
     ws: `ws://127.0.0.1:${port}/ws`,
     output: () => out,
+    async kill() {
+      proc.kill('SIGKILL');
+      await proc.exited;
+    },
     async stop() {
       proc.kill('SIGTERM');
       const code = await proc.exited;
