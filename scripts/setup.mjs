@@ -138,10 +138,72 @@ async function ensurePostgres() {
   await waitPort(port, 'PostgreSQL');
 }
 
-ensureNode();
-ensureDependencies();
-ensureBun();
-if (purpose === 'test') {
-  await ensureRedis();
-  await ensurePostgres();
+/** Where Go puts the binaries it builds; the scripts look for livekit-server and k6 there. */
+export function goBin() {
+  if (!has('go')) return null;
+  const gopath = execFileSync('go', ['env', 'GOPATH']).toString().trim();
+  return join(gopath, 'bin');
+}
+
+/** Whether `bin` exists and prints a version containing `want`. */
+function hasVersion(bin, args, want) {
+  if (!existsSync(bin)) return false;
+  const r = spawnSync(bin, args, { encoding: 'utf8' });
+  return r.status === 0 && `${r.stdout}${r.stderr}`.includes(want);
+}
+
+export const LIVEKIT_VERSION = '1.13.5';
+export const K6_VERSION = '2.2.0';
+
+/** livekit-server, pinned, built with Go (`go install …/cmd/server`, renamed). */
+function ensureLivekit({ required }) {
+  const dir = goBin();
+  if (!dir) {
+    const msg =
+      'Go is not installed, so livekit-server cannot be built: video is off (text chat works). Install Go (https://go.dev/dl/) and run this again.';
+    if (required) fail(msg);
+    say(msg);
+    return;
+  }
+  const bin = join(dir, 'livekit-server');
+  if (hasVersion(bin, ['--version'], LIVEKIT_VERSION)) return;
+  say(`building livekit-server ${LIVEKIT_VERSION} with Go (a few minutes, once)`);
+  run('go', ['install', `github.com/livekit/livekit-server/cmd/server@v${LIVEKIT_VERSION}`]);
+  run('mv', ['-f', join(dir, 'server'), bin]);
+}
+
+/**
+ * k6, pinned. The module proxy does not list k6/v2's versions, which trips `go install`'s
+ * deprecation check, so the exact version is downloaded and built from the module cache.
+ */
+function ensureK6() {
+  const dir = goBin();
+  if (!dir) fail('Go is needed to build k6 for the load tests; install Go (https://go.dev/dl/) and run this again.');
+  const bin = join(dir, 'k6');
+  if (hasVersion(bin, ['version'], `v${K6_VERSION}`)) return;
+  say(`building k6 v${K6_VERSION} with Go (a minute or two, once)`);
+  const mod = `go.k6.io/k6/v2@v${K6_VERSION}`;
+  const info = JSON.parse(execFileSync('go', ['mod', 'download', '-json', mod]).toString());
+  run('go', ['build', '-o', bin, '.'], { cwd: info.Dir, env: { ...process.env, GOFLAGS: '-mod=mod' } });
+}
+
+/** Debian's Chromium for the browser tests (a test tool's own browser download cannot work here). */
+function ensureChromium() {
+  if (existsSync('/usr/bin/chromium')) return;
+  aptInstall('chromium');
+}
+
+const isMain = process.argv[1] === fileURLToPath(import.meta.url);
+if (isMain) {
+  ensureNode();
+  ensureDependencies();
+  ensureBun();
+  if (purpose === 'dev') ensureLivekit({ required: false });
+  if (purpose === 'test') {
+    await ensureRedis();
+    await ensurePostgres();
+    ensureLivekit({ required: true });
+    ensureK6();
+    ensureChromium();
+  }
 }
