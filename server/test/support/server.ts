@@ -70,6 +70,7 @@ export async function freshStores(backend: Backend): Promise<Stores> {
 }
 
 export interface RunningServer {
+  pid: number;
   url: string;
   ws: string;
   stop(): Promise<number>;
@@ -117,6 +118,7 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
     await Bun.sleep(50);
   }
   return {
+    pid: proc.pid,
     url,
     ws: `ws://127.0.0.1:${port}/ws`,
     output: () => out,
