@@ -1,10 +1,10 @@
 /**
  * First pairing benchmark (a script, not a test): N WebSocket clients over loopback against one
- * server instance on the Redis adapter, each skipping as soon as it is matched, so pairs form
- * continuously. Beside it, in the same run, the ceiling: the claim script alone, called with
+ * server instance on the Redis adapter; as soon as a pair is matched one of the two skips, so pairs
+ * form continuously. Beside it, in the same run, the ceiling: the claim script alone, called with
  * EVALSHA from a tight pipelined loop.
  *
- *   bun loadtest/bench-pairing.ts [--clients 1000] [--seconds 20]
+ *   bun loadtest/bench-pairing.ts [--clients 1000] [--seconds 20] [--profile]
  *
  * Needs Redis (REDIS_URL, default 127.0.0.1:6379) and PostgreSQL (DATABASE_URL, default local).
  */
@@ -18,7 +18,12 @@ import { SCAN_LIMIT } from '../server/src/matching/compat.ts';
 import { startServer } from '../server/test/support/server.ts';
 
 const { values } = parseArgs({
-  options: { clients: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '20' } },
+  options: {
+    clients: { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '20' },
+    /** Write a CPU profile of the server (markdown) to loadtest/results/. */
+    profile: { type: 'boolean', default: false },
+  },
 });
 const CLIENTS = Number(values.clients);
 const SECONDS = Number(values.seconds);
@@ -79,19 +84,24 @@ async function throughServer(): Promise<ServerRun> {
   await admin.unsafe(`CREATE DATABASE ${db}`);
   const url = new URL(PG_URL);
   url.pathname = `/${db}`;
-  const server = await startServer({
-    REDIS_URL,
-    DATABASE_URL: url.toString(),
-    REDIS_PREFIX: db,
-    RATE_FRAMES_PER_SECOND: '1000',
-    RATE_FRAME_BURST: '1000',
-  });
+  const server = await startServer(
+    {
+      REDIS_URL,
+      DATABASE_URL: url.toString(),
+      REDIS_PREFIX: db,
+      RATE_FRAMES_PER_SECOND: '1000',
+      RATE_FRAME_BURST: '1000',
+    },
+    values.profile ? ['--cpu-prof-md', `--cpu-prof-dir=${import.meta.dir}/results`] : [],
+  );
   const pid = server.pid;
   const redis = new Redis(REDIS_URL);
   const sockets: WebSocket[] = [];
   const ttm: number[] = [];
   let pairs = 0;
   let running = false;
+  // Exactly one side skips each session: the second of the two to hear of it.
+  const heard = new Set<string>();
   await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
       const ws = new WebSocket(server.ws);
@@ -104,7 +114,8 @@ async function throughServer(): Promise<ServerRun> {
             ttm.push(performance.now() - waitingAt);
             pairs += 0.5;
           }
-          ws.send(JSON.stringify({ type: 'skip', sessionId: f.sessionId }));
+          if (heard.delete(f.sessionId)) ws.send(JSON.stringify({ type: 'skip', sessionId: f.sessionId }));
+          else heard.add(f.sessionId);
         }
       };
       await new Promise((r) => ws.addEventListener('open', r, { once: true }));
@@ -145,7 +156,7 @@ const top = await ceiling(Math.min(SECONDS, 10));
 console.log(
   `  ${top.callsPerSecond.toFixed(0)} EVALSHA/s → ${(top.callsPerSecond / 2).toFixed(0)} pairs/s at 2 calls per pair`,
 );
-console.log(`server: ${CLIENTS} clients skipping on every match, ${SECONDS} s …`);
+console.log(`server: ${CLIENTS} clients, one side of every match skips, ${SECONDS} s …`);
 const r = await throughServer();
 const ratio = r.pairsPerSecond / (top.callsPerSecond / 2);
 console.log(

@@ -48,7 +48,13 @@ async function openStore(config: Config, registry: Registry, log: Log): Promise<
       stop: async () => {},
     };
   }
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, connectTimeout: 5000, lazyConnect: true });
+  const redis = new Redis(config.redisUrl, {
+    maxRetriesPerRequest: 3,
+    connectTimeout: 5000,
+    lazyConnect: true,
+    // Commands issued in the same tick share one write: fewer syscalls per pair.
+    enableAutoPipelining: true,
+  });
   const sub = new Redis(config.redisUrl, { connectTimeout: 5000, lazyConnect: true });
   try {
     await redis.connect();

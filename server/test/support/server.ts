@@ -87,10 +87,10 @@ async function freePort(): Promise<number> {
 }
 
 /** Spawns the server and waits until /healthz answers. */
-export async function startServer(env: Record<string, string>): Promise<RunningServer> {
+export async function startServer(env: Record<string, string>, bunArgs: string[] = []): Promise<RunningServer> {
   const port = await freePort();
   let out = '';
-  const proc = Bun.spawn(['bun', 'server/src/main.ts'], {
+  const proc = Bun.spawn(['bun', ...bunArgs, 'server/src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', ...env },
     stdout: 'pipe',
