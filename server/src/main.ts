@@ -151,6 +151,7 @@ async function main(config: Config): Promise<void> {
     timers: config.timers,
     out: registry,
     newSessionId: () => newId('s'),
+    lastFrameAt: registry.lastFrameAt,
     now: Date.now,
     onMatch: (ms) => m.timeToMatch.observe(ms / 1000),
     onError: (what, err) => log.warn({ what, err: (err as Error)?.message }, 'background effect failed'),

@@ -75,7 +75,8 @@ export class Gateway {
       this.d.machine,
       inspect ? { input: { userId, conn }, inspect } : { input: { userId, conn } },
     );
-    const rec: Connection = { userId, conn, actor, ws, limiter: new Limiter(this.d.limits, this.d.now()) };
+    const now = this.d.now();
+    const rec: Connection = { userId, conn, actor, ws, limiter: new Limiter(this.d.limits, now), lastFrameAt: now };
     ws.data.rec = rec;
     actor.subscribe({
       error: (error) => {
@@ -97,7 +98,8 @@ export class Gateway {
       old.close(4001, 'replaced by a newer connection');
     }
     rec.ws = ws;
-    rec.limiter = new Limiter(this.d.limits, this.d.now());
+    rec.lastFrameAt = this.d.now();
+    rec.limiter = new Limiter(this.d.limits, rec.lastFrameAt);
     ws.data.rec = rec;
     this.greet(rec);
     rec.actor.send({ type: 'socket.resumed' });
@@ -121,6 +123,7 @@ export class Gateway {
     const rec = ws.data.rec;
     if (!rec) return;
     const now = this.d.now();
+    rec.lastFrameAt = now;
     const wait = rec.limiter.take(now);
     if (wait > 0) {
       this.d.metrics.frameIn(null);

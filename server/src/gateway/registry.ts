@@ -22,6 +22,8 @@ export interface Connection {
   actor: Actor<AnyStateMachine>;
   ws: ServerWebSocket<SocketData> | null;
   limiter: Limiter;
+  /** When the last client frame arrived (any frame counts as a heartbeat). */
+  lastFrameAt: number;
 }
 
 export class Registry implements Outbox {
@@ -69,6 +71,9 @@ export class Registry implements Outbox {
     queueMicrotask(() => c.actor.stop());
   }
 
+  /** The heartbeat's reference point; an unknown user has been silent forever. */
+  lastFrameAt = (userId: string): number => this.users.get(userId)?.lastFrameAt ?? 0;
+
   deliver = (userId: string, event: PeerEvent): void => {
     this.users.get(userId)?.actor.send(event);
   };
@@ -90,10 +95,8 @@ export class Registry implements Outbox {
   }
 }
 
-/** The top-level session state of an actor: idle, waiting, matched, inCall, skipped, suspended… */
+/** The top-level state of an actor: idle, waiting, matched, inCall, skipped, suspended, disconnected. */
 export function stateOf(actor: Actor<AnyStateMachine>): string {
-  const value = actor.getSnapshot().value as { session?: string | Record<string, unknown> };
-  const session = value.session;
-  if (typeof session === 'string') return session;
-  return session ? (Object.keys(session)[0] ?? 'unknown') : 'unknown';
+  const value = actor.getSnapshot().value as string | Record<string, unknown>;
+  return typeof value === 'string' ? value : (Object.keys(value)[0] ?? 'unknown');
 }

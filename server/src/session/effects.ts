@@ -2,11 +2,11 @@
  * Binds the pure session machine to the real world with `provide()`: the matcher, chat relay,
  * media grants, moderation, the socket outbox and the configured timers.
  */
-import { assign, fromPromise } from 'xstate';
+import { type AnyActorRef, assign } from 'xstate';
 import type { Timers } from '../config.ts';
 import type { Matcher, Media, Moderation, Relay } from '../ports.ts';
 import type { ServerFrame } from '../protocol.ts';
-import { sessionMachine } from './machine.ts';
+import { type SessionEvent, sessionMachine } from './machine.ts';
 
 /** Where actors' frames go: the gateway's registry of sockets. */
 export interface Outbox {
@@ -25,6 +25,8 @@ export interface SessionBindings {
   out: Outbox;
   newSessionId: () => string;
   now: () => number;
+  /** When this user's last client frame arrived (ms epoch); the heartbeat is measured from it. */
+  lastFrameAt: (userId: string) => number;
   /** Called once per user per match with the time it waited. */
   onMatch: (waitedMs: number) => void;
   /** Background effects that failed (logged; the state machine has already moved on). */
@@ -41,14 +43,41 @@ function background(b: SessionBindings, what: string, work: () => Promise<unknow
   pendingEffects.add(p);
 }
 
+/** Sends a result back to the actor unless it has stopped meanwhile. */
+function reply(self: AnyActorRef, event: SessionEvent): void {
+  if (self.getSnapshot().status === 'active') self.send(event);
+}
+
 /** The session machine with every side effect bound. Create once per server. */
 export function bindSessionMachine(b: SessionBindings) {
+  const silentFor = (userId: string) => b.now() - b.lastFrameAt(userId);
   return sessionMachine.provide({
-    actors: {
-      claim: fromPromise(({ input }) => b.matcher.claim({ ...input, sessionId: b.newSessionId() })),
-      close: fromPromise(({ input }) => b.matcher.close(input.sessionId, input.userId, input.reason)),
-    },
     actions: {
+      startClaim: ({ context, self }) => {
+        const { seq, userId, conn, mode, interests, since } = context;
+        background(b, 'claim', () =>
+          b.matcher.claim({ userId, conn, mode, interests, since, sessionId: b.newSessionId() }).then(
+            (result) => reply(self, { type: 'claim.done', seq, result }),
+            (error) => {
+              b.onError('claim', error);
+              reply(self, { type: 'claim.failed', seq });
+            },
+          ),
+        );
+      },
+      startClose: ({ context, self }) => {
+        const { seq, closing, userId } = context;
+        if (!closing) return;
+        background(b, 'close', () =>
+          b.matcher.close(closing.sessionId, userId, closing.reason).then(
+            () => reply(self, { type: 'close.done', seq }),
+            (error) => {
+              b.onError('close', error);
+              reply(self, { type: 'close.failed', seq });
+            },
+          ),
+        );
+      },
       emit: ({ context }, frame) => b.out.send(context.userId, frame),
       emitMatched: ({ context }) => {
         const s = context.session;
@@ -93,10 +122,11 @@ export function bindSessionMachine(b: SessionBindings) {
     },
     guards: {
       isBanned: ({ context }) => b.moderation.bannedUntil(context.userId) !== null,
+      heartbeatSilent: ({ context }) => silentFor(context.userId) >= b.timers.heartbeatTimeoutMs,
     },
     delays: {
       readyTimeout: b.timers.readyTimeoutMs,
-      heartbeat: b.timers.heartbeatTimeoutMs,
+      heartbeatLeft: ({ context }) => Math.max(0, b.timers.heartbeatTimeoutMs - silentFor(context.userId)),
       resumeGrace: b.timers.resumeGraceMs,
     },
   });

@@ -38,7 +38,8 @@ function clientFrame(kind: (typeof SID_FRAMES)[number], sessionId: string): Sess
 /** Every event the outside world can send, shaped for the state (current or stale session id). */
 function eventsFor(snap: AnyMachineSnapshot): SessionEvent[] {
   const sid: string = snap.context.session?.sessionId ?? 's1';
-  const internal = (type: string, extra: object = {}) => ({ type, ...extra }) as unknown as SessionEvent;
+  const seq: number = snap.context.seq;
+  const internal = (type: string) => ({ type }) as unknown as SessionEvent;
   return [
     { type: 'client.enqueue', mode: 'video', interests: [] },
     { type: 'client.cancel' },
@@ -53,24 +54,22 @@ function eventsFor(snap: AnyMachineSnapshot): SessionEvent[] {
     { type: 'socket.closed' },
     { type: 'socket.resumed' },
     { type: 'queue.recheck' },
-    { type: 'heartbeat.expired' },
+    { type: 'heartbeat.check' },
     { type: 'server.shutdown' },
-    { type: 'link.stop' },
-    internal('xstate.done.actor.claim', { output: { kind: 'matched', session: session('s1'), formed: true } }),
-    internal('xstate.done.actor.claim', { output: { kind: 'queued', retryInMs: 1000 } }),
-    internal('xstate.error.actor.claim', { error: new Error('redis down') }),
-    internal('xstate.done.actor.close', { output: null }),
-    internal('xstate.error.actor.close', { error: new Error('redis down') }),
-    internal('xstate.after.readyTimeout.user.session.matched'),
-    internal('xstate.after.retryClaim.user.session.waiting.queued'),
-    internal('xstate.after.resumeGrace.user.session.suspended'),
-    internal('xstate.after.heartbeat.user.link.alive'),
+    { type: 'claim.done', seq, result: { kind: 'matched', session: session('s1'), formed: true } },
+    { type: 'claim.done', seq, result: { kind: 'queued', retryInMs: 1000 } },
+    { type: 'claim.failed', seq },
+    { type: 'close.done', seq },
+    { type: 'close.failed', seq },
+    internal('xstate.after.readyTimeout.user.matched'),
+    internal('xstate.after.retryClaim.user.waiting.queued'),
+    internal('xstate.after.resumeGrace.user.suspended'),
   ];
 }
 
-/** "waiting.queued" — the session region's state; the heartbeat region is noted apart. */
+/** "waiting.queued", "matched", … */
 function where(snap: AnyMachineSnapshot): string {
-  const v = (snap.value as { session: string | Record<string, string> }).session;
+  const v = snap.value as string | Record<string, string>;
   return typeof v === 'string' ? v : (Object.entries(v).map(([k, c]) => `${k}.${c}`)[0] ?? '');
 }
 
@@ -79,9 +78,22 @@ function eventName(e: SessionEvent, snap: AnyMachineSnapshot): string {
   if (raw.sessionId !== undefined && raw.type.startsWith('client.')) {
     return `${raw.type}(${raw.sessionId === snap.context.session?.sessionId ? 'current' : 'stale'})`;
   }
-  if (raw.type.startsWith('xstate.done.actor.claim')) return `claim done (${raw.output?.kind})`;
+  const result = (e as { result?: { kind: string } }).result;
+  if (raw.type === 'claim.done') return `claim.done (${result?.kind})`;
   return raw.type.replace(/^xstate\.after\.(\w+)\..*/, 'after $1').replace(/^xstate\./, '');
 }
+
+const EFFECTS = [
+  'markReady',
+  'relay',
+  'fileReport',
+  'closeInBackground',
+  'closeSocket',
+  'release',
+  'matchFound',
+  'startClaim',
+  'startClose',
+];
 
 /** What the actions of a transition did, as the protocol sees it: frames sent and effects started. */
 function observed(actions: { type: string; params?: unknown }[]): string[] {
@@ -92,10 +104,9 @@ function observed(actions: { type: string; params?: unknown }[]): string[] {
       out.push(f.type === 'error' ? `error:${f.code}` : f.type);
     } else if (a.type === 'emitMatched') out.push('matched');
     else if (a.type === 'leave') out.push(`leave:${a.params}`);
-    else if (
-      ['markReady', 'relay', 'fileReport', 'closeInBackground', 'closeSocket', 'release', 'matchFound'].includes(a.type)
-    ) {
-      out.push(a.type);
+    else if (EFFECTS.includes(a.type)) out.push(a.type);
+    else if (a.type === 'xstate.raise' && (a.params as { event: { type: string } }).event.type === 'heartbeat.check') {
+      out.push('checkHeartbeatLater');
     }
   }
   return out;
@@ -108,18 +119,18 @@ interface Expect {
 
 const PAIRED = ['matched', 'inCall'];
 const DISCONNECT = ['leave:disconnect', 'release'];
+const REQUEUE = ['waiting', 'startClaim'];
 
 /** PROTOCOL.md as a function: what must happen when `event` reaches a user in state `from`. */
 function oracle(from: string, event: string): Expect {
   const stay = (...does: string[]): Expect => ({ to: from, does });
   const inWaiting = from.startsWith('waiting');
-  if (event === 'after heartbeat' || event === 'heartbeat.expired' || event === 'server.shutdown') {
-    return { to: 'disconnected', does: ['closeSocket', ...DISCONNECT] };
-  }
+  if (event === 'server.shutdown') return { to: 'disconnected', does: ['closeSocket', ...DISCONNECT] };
+  // The default binding reports frames as recent: the check only reschedules itself.
+  if (event === 'heartbeat.check') return stay('checkHeartbeatLater');
   if (event === 'client.ping') return stay('pong');
-  if (event === 'link.stop') return stay();
   if (event === 'client.enqueue')
-    return from === 'idle' ? { to: 'waiting.claiming', does: ['waiting'] } : stay('error:bad_state');
+    return from === 'idle' ? { to: 'waiting.claiming', does: REQUEUE } : stay('error:bad_state');
   if (event === 'client.cancel')
     return inWaiting ? { to: 'idle', does: ['leave:end', 'idle'] } : stay('error:bad_state');
   if (event.endsWith('(stale)')) return stay('error:stale_session');
@@ -128,8 +139,8 @@ function oracle(from: string, event: string): Expect {
     const kind = event.slice('client.'.length, event.indexOf('('));
     if (kind === 'ready') return stay('markReady');
     if (kind === 'message' || kind === 'typing') return stay('relay');
-    if (kind === 'skip') return { to: 'skipped', does: ['ended'] };
-    if (kind === 'report') return { to: 'skipped', does: ['fileReport', 'ended'] };
+    if (kind === 'skip') return { to: 'skipped', does: ['ended', 'startClose'] };
+    if (kind === 'report') return { to: 'skipped', does: ['fileReport', 'ended', 'startClose'] };
     if (kind === 'end') return { to: 'idle', does: ['closeInBackground', 'ended', 'idle'] };
   }
   if (event === 'socket.closed') {
@@ -137,24 +148,28 @@ function oracle(from: string, event: string): Expect {
     return { to: 'disconnected', does: DISCONNECT };
   }
   if (inWaiting) {
-    if (event === 'queue.matched' || event === 'claim done (matched)')
-      return { to: 'matched', does: ['matchFound', 'matched'] };
+    if (event === 'queue.matched') return { to: 'matched', does: ['matchFound', 'matched'] };
     if (event === 'socket.resumed') return stay('waiting');
-    if (event === 'claim done (queued)') return { to: 'waiting.queued', does: [] };
-    if (event === 'error.actor.claim') return { to: 'idle', does: ['error:unavailable', 'idle'] };
-    if (event === 'after retryClaim' || event === 'queue.recheck') return { to: 'waiting.claiming', does: [] };
+    if (from === 'waiting.claiming') {
+      if (event === 'claim.done (matched)') return { to: 'matched', does: ['matchFound', 'matched'] };
+      if (event === 'claim.done (queued)') return { to: 'waiting.queued', does: [] };
+      if (event === 'claim.failed') return { to: 'idle', does: ['error:unavailable', 'idle'] };
+    }
+    if (event === 'after retryClaim' || event === 'queue.recheck')
+      return { to: 'waiting.claiming', does: ['startClaim'] };
   }
   if (PAIRED.includes(from)) {
-    if (event === 'peer.left') return { to: 'waiting.claiming', does: ['peerLeft', 'waiting'] };
+    if (event === 'peer.left') return { to: 'waiting.claiming', does: ['peerLeft', ...REQUEUE] };
     if (event === 'peer.message') return stay('message');
     if (event === 'peer.typing') return stay('typing');
     if (event === 'socket.resumed') return { to: 'matched', does: ['matched'] };
     if (from === 'matched' && event === 'session.connected') return { to: 'inCall', does: ['connected'] };
-    if (from === 'matched' && event === 'after readyTimeout') return { to: 'skipped', does: ['peerLeft'] };
+    if (from === 'matched' && event === 'after readyTimeout')
+      return { to: 'skipped', does: ['peerLeft', 'startClose'] };
   }
   if (from === 'skipped') {
-    if (event === 'done.actor.close') return { to: 'waiting.claiming', does: ['waiting'] };
-    if (event === 'error.actor.close') return { to: 'idle', does: ['error:unavailable', 'idle'] };
+    if (event === 'close.done') return { to: 'waiting.claiming', does: REQUEUE };
+    if (event === 'close.failed') return { to: 'idle', does: ['error:unavailable', 'idle'] };
   }
   if (from === 'suspended') {
     if (event === 'after resumeGrace' || event === 'peer.left') return { to: 'disconnected', does: DISCONNECT };
@@ -185,7 +200,7 @@ for (const path of paths) {
     const id = `${key(from)} ${name}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    cases.push({ name: `${name} (${(from.value as { link: string }).link})`, from, event });
+    cases.push({ name, from, event });
   }
 }
 
@@ -237,6 +252,39 @@ describe('session machine: every transition, generated from the machine', () => 
       to: 'idle',
       does: ['error:banned'],
     });
+  });
+
+  test('a silent user is disconnected by the heartbeat check, except while suspended', () => {
+    const silent = sessionMachine.provide({ guards: { heartbeatSilent: () => true } });
+    const [idle] = initialTransition(silent, input) as unknown as [AnyMachineSnapshot];
+    const event: SessionEvent = { type: 'heartbeat.check' };
+    const [next, actions] = transition(silent, idle as never, event as never);
+    take(silent, idle, event);
+    expect({ to: where(next as AnyMachineSnapshot), does: observed(actions as never) }).toEqual({
+      to: 'disconnected',
+      does: ['closeSocket', ...DISCONNECT],
+    });
+    expect((next as AnyMachineSnapshot).status).toBe('done');
+    const suspended = paths.find((p) => where(p.state as AnyMachineSnapshot) === 'suspended')?.state;
+    const [still] = transition(silent, suspended as never, event as never);
+    expect(where(still as AnyMachineSnapshot)).toBe('suspended');
+  });
+
+  test('a matcher result for an older call is ignored', () => {
+    const claiming = paths.find((p) => where(p.state as AnyMachineSnapshot) === 'waiting.claiming')
+      ?.state as AnyMachineSnapshot;
+    const seq = claiming.context.seq - 1;
+    const stale: SessionEvent = {
+      type: 'claim.done',
+      seq,
+      result: { kind: 'matched', session: session('s9'), formed: true },
+    };
+    expect(claiming.can(stale)).toBe(false);
+    const [next, actions] = transition(sessionMachine, claiming as never, stale as never);
+    expect(where(next as AnyMachineSnapshot)).toBe('waiting.claiming');
+    expect(actions).toEqual([]);
+    const skipped = paths.find((p) => where(p.state as AnyMachineSnapshot) === 'skipped')?.state as AnyMachineSnapshot;
+    expect(skipped.can({ type: 'close.done', seq: skipped.context.seq - 1 } as never)).toBe(false);
   });
 
   test('every transition the machine defines was exercised above', () => {

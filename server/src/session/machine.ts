@@ -4,14 +4,18 @@
  * Pure: it imports only xstate and types. Side effects are named here and bound with `provide()`
  * (see effects.ts); timers are named delays, so tests drive them with a simulated clock.
  *
- * Two parallel regions:
- * - `session`: idle → waiting → matched → inCall, skipped, suspended (socket gone, held for resume),
- *   disconnected (final).
- * - `link`: the heartbeat. Every client frame re-arms it; silence for `heartbeat` ms raises
- *   `heartbeat.expired`, which the session region turns into `disconnected`.
+ * States: idle → waiting (claiming, queued) → matched → inCall; skipped (closing our side of a
+ * session); suspended (socket gone, held for resume); disconnected (final).
+ *
+ * Two choices made for speed, measured (loadtest/RESULTS.md):
+ * - The heartbeat is one self-rescheduling `heartbeat.check`, not a timer re-armed on every frame:
+ *   the gateway notes when the last frame came, the check reschedules itself for the moment the
+ *   user would become silent, and only a check that finds silence disconnects.
+ * - Calls to the matcher are effects whose results come back as events tagged with `seq`, rather
+ *   than invoked promise actors (a child actor per call); a result for an older call is ignored.
  */
-import { assign, fromPromise, raise, setup } from 'xstate';
-import type { ClaimResult, ClosedSession, PeerEvent, SessionInfo, Ticket } from '../ports.ts';
+import { assign, raise, setup } from 'xstate';
+import type { ClaimResult, PeerEvent, SessionInfo } from '../ports.ts';
 import type { EndReason, LeaveReason, Mode, ServerFrame } from '../protocol.ts';
 
 export interface SessionInput {
@@ -32,6 +36,8 @@ export interface SessionContext {
   closing: { sessionId: string; reason: LeaveReason } | null;
   /** Hint from the last claim: when a deferred candidate may become compatible. */
   retryInMs: number | null;
+  /** Tags the matcher call in flight; results carrying another tag are stale. */
+  seq: number;
 }
 
 export type ClientEvent =
@@ -52,11 +58,16 @@ export type SessionEvent =
   | { type: 'socket.resumed' }
   /** The store may have changed behind our back (bus reconnected): claim again. */
   | { type: 'queue.recheck' }
-  | { type: 'heartbeat.expired' }
+  /** The matcher answered the claim tagged `seq`. */
+  | { type: 'claim.done'; seq: number; result: ClaimResult }
+  | { type: 'claim.failed'; seq: number }
+  /** The matcher closed (or had already closed) the session; `seq` tags the call. */
+  | { type: 'close.done'; seq: number }
+  | { type: 'close.failed'; seq: number }
+  /** Time to look at the heartbeat (self-scheduled). */
+  | { type: 'heartbeat.check' }
   /** The instance is draining: leave everything now, without a resume grace. */
-  | { type: 'server.shutdown' }
-  /** Raised by `disconnected`: the heartbeat stops too, so the whole actor is done. */
-  | { type: 'link.stop' };
+  | { type: 'server.shutdown' };
 
 /** Protocol defaults; the server provides the configured values. */
 export const DEFAULT_DELAYS = {
@@ -78,7 +89,7 @@ const err = (code: 'bad_state' | 'stale_session' | 'unavailable' | 'banned', mes
   message,
 });
 
-/** Frames that the session region answers in any state unless a state handles them first. */
+/** Frames answered in any state unless a state handles them first. */
 const staleSession = {
   actions: {
     type: 'emit',
@@ -191,19 +202,16 @@ const paired = {
   'socket.closed': 'suspended',
 } as const;
 
+const unavailable = () => err('unavailable', 'matching is unavailable; try again shortly');
+const idleFrame = (): ServerFrame => ({ type: 'idle' });
+/** The matcher result event belongs to the call in flight. */
+const fresh = ({ context, event }: Ctx) => 'seq' in event && event.seq === context.seq;
+
 export const sessionMachine = setup({
   types: {
     context: {} as SessionContext,
     events: {} as SessionEvent,
     input: {} as SessionInput,
-  },
-  actors: {
-    /** Claim-or-enqueue in the matcher. */
-    claim: fromPromise<ClaimResult, Omit<Ticket, 'sessionId'>>(async () => ({ kind: 'queued', retryInMs: null })),
-    /** Compare-and-set close of a session by this user. */
-    close: fromPromise<ClosedSession | null, { sessionId: string; userId: string; reason: LeaveReason }>(
-      async () => null,
-    ),
   },
   actions: {
     /** Sends one frame to this user's socket. */
@@ -212,6 +220,10 @@ export const sessionMachine = setup({
     matchFound: () => {},
     /** Sends `matched` for the current session, with a freshly minted media grant. */
     emitMatched: () => {},
+    /** Claim-or-enqueue in the matcher; answers `claim.done` or `claim.failed` with the current `seq`. */
+    startClaim: () => {},
+    /** Compare-and-set close of `closing`; answers `close.done` or `close.failed` with the current `seq`. */
+    startClose: () => {},
     /** Relays a chat event to the partner, wherever it is connected. */
     relay: (_: unknown, _p: RelayParams) => {},
     /** Marks this side ready; the binding sends `session.connected` back when both are. */
@@ -222,7 +234,7 @@ export const sessionMachine = setup({
     leave: (_: unknown, _reason: LeaveReason) => {},
     /** Files a report about the partner. */
     fileReport: (_: unknown, _p: { sessionId: string; reported: string; reason: string }) => {},
-    /** Closes the socket from the server side (heartbeat timeout). */
+    /** Closes the socket from the server side (heartbeat timeout, shutdown). */
     closeSocket: (_: unknown, _p: { code: number; reason: string }) => {},
     /** The actor is finished: the gateway forgets it. */
     release: () => {},
@@ -230,21 +242,26 @@ export const sessionMachine = setup({
     setClosing: assign((_, closing: { sessionId: string; reason: LeaveReason } | null) => ({ closing, session: null })),
     /** Stamps `since` from the clock; bound to the real or the simulated clock. */
     stampSince: assign({ since: 0 }),
+    /** Tags a new matcher call. */
+    nextSeq: assign({ seq: ({ context }) => context.seq + 1 }),
+    /** Looks at the heartbeat again when this user would next become silent. */
+    checkHeartbeatLater: raise({ type: 'heartbeat.check' }, { delay: 'heartbeatLeft', id: 'heartbeat' }),
   },
   guards: {
     isCurrent: ({ context, event }) => hasSessionId(event) && event.sessionId === currentId(context),
     isBanned: () => false,
-    claimMatched: (_, output: ClaimResult) => output.kind === 'matched',
+    /** No client frame for the heartbeat timeout; bound to the gateway's record of the last frame. */
+    heartbeatSilent: () => false,
   },
   delays: {
     readyTimeout: DEFAULT_DELAYS.readyTimeout,
-    heartbeat: DEFAULT_DELAYS.heartbeat,
+    /** Until this user would have been silent for the heartbeat timeout (bound like the guard). */
+    heartbeatLeft: DEFAULT_DELAYS.heartbeat,
     resumeGrace: DEFAULT_DELAYS.resumeGrace,
     retryClaim: ({ context }) => context.retryInMs ?? DEFAULT_DELAYS.recheck,
   },
 }).createMachine({
   id: 'user',
-  type: 'parallel',
   context: ({ input }) => ({
     userId: input.userId,
     conn: input.conn,
@@ -254,207 +271,174 @@ export const sessionMachine = setup({
     session: null,
     closing: null,
     retryInMs: null,
+    seq: 0,
   }),
-  states: {
-    session: {
-      initial: 'idle',
-      on: {
-        'client.ping': {
-          actions: {
-            type: 'emit',
-            params: ({ event }) => (event.t === undefined ? { type: 'pong' } : { type: 'pong', t: event.t }),
-          },
-        },
-        'client.enqueue': {
-          actions: { type: 'emit', params: () => err('bad_state', 'enqueue is only accepted when idle') },
-        },
-        'client.cancel': {
-          actions: { type: 'emit', params: () => err('bad_state', 'cancel is only accepted while waiting') },
-        },
-        'client.ready': staleSession,
-        'client.message': staleSession,
-        'client.typing': staleSession,
-        'client.skip': staleSession,
-        'client.end': staleSession,
-        'client.report': staleSession,
-        'heartbeat.expired': {
-          target: '.disconnected',
-          actions: { type: 'closeSocket', params: { code: 4000, reason: 'heartbeat timeout' } },
-        },
-        'server.shutdown': {
-          target: '.disconnected',
-          actions: { type: 'closeSocket', params: { code: 1001, reason: 'server shutting down' } },
-        },
-      },
-      states: {
-        idle: {
-          on: {
-            'client.enqueue': [
-              {
-                guard: 'isBanned',
-                actions: { type: 'emit', params: () => err('banned', 'you are banned from matching') },
-              },
-              {
-                target: 'waiting',
-                actions: assign({ mode: ({ event }) => event.mode, interests: ({ event }) => event.interests }),
-              },
-            ],
-            'socket.closed': 'disconnected',
-          },
-        },
-        waiting: {
-          entry: [
-            'stampSince',
-            assign({ session: null, closing: null, retryInMs: null }),
-            { type: 'emit', params: ({ context }) => ({ type: 'waiting', since: context.since }) },
-          ],
-          initial: 'claiming',
-          states: {
-            claiming: {
-              invoke: {
-                id: 'claim',
-                src: 'claim',
-                input: ({ context }) => ({
-                  userId: context.userId,
-                  conn: context.conn,
-                  mode: context.mode,
-                  interests: context.interests,
-                  since: context.since,
-                }),
-                onDone: [
-                  {
-                    guard: { type: 'claimMatched', params: ({ event }) => event.output },
-                    target: '#user.session.matched',
-                    actions: [
-                      assign({
-                        session: ({ event }) => (event.output.kind === 'matched' ? event.output.session : null),
-                      }),
-                      'matchFound',
-                    ],
-                  },
-                  {
-                    target: 'queued',
-                    actions: assign({
-                      retryInMs: ({ event }) => (event.output.kind === 'queued' ? event.output.retryInMs : null),
-                    }),
-                  },
-                ],
-                onError: {
-                  target: '#user.session.idle',
-                  actions: [
-                    { type: 'emit', params: () => err('unavailable', 'matching is unavailable; try again shortly') },
-                    { type: 'emit', params: () => ({ type: 'idle' }) },
-                  ],
-                },
-              },
-            },
-            queued: {
-              after: { retryClaim: 'claiming' },
-              on: { 'queue.recheck': 'claiming' },
-            },
-          },
-          on: {
-            'queue.matched': {
-              target: 'matched',
-              actions: [assign({ session: ({ event }) => event.session }), 'matchFound'],
-            },
-            'client.cancel': {
-              target: 'idle',
-              actions: [
-                { type: 'leave', params: 'end' },
-                { type: 'emit', params: () => ({ type: 'idle' }) },
-              ],
-            },
-            'socket.resumed': {
-              actions: { type: 'emit', params: ({ context }) => ({ type: 'waiting', since: context.since }) },
-            },
-            'socket.closed': 'disconnected',
-          },
-        },
-        matched: {
-          entry: 'emitMatched',
-          on: {
-            ...paired,
-            'session.connected': { guard: 'isCurrent', target: 'inCall' },
-            'socket.resumed': { actions: 'emitMatched' },
-          },
-          after: {
-            readyTimeout: {
-              target: 'skipped',
-              actions: [
-                {
-                  type: 'emit',
-                  params: ({ context }) => ({
-                    type: 'peerLeft',
-                    sessionId: currentId(context) ?? '',
-                    reason: 'timeout',
-                  }),
-                },
-                { type: 'setClosing', params: closing('timeout') },
-              ],
-            },
-          },
-        },
-        inCall: {
-          entry: {
-            type: 'emit',
-            params: ({ context }) => ({ type: 'connected', sessionId: currentId(context) ?? '' }),
-          },
-          on: {
-            ...paired,
-            // A resumed socket rejoins the media with a fresh token, so it starts from `matched` again.
-            'socket.resumed': 'matched',
-          },
-        },
-        skipped: {
-          invoke: {
-            id: 'close',
-            src: 'close',
-            input: ({ context }) => ({
-              sessionId: context.closing?.sessionId ?? '',
-              userId: context.userId,
-              reason: context.closing?.reason ?? 'skip',
-            }),
-            onDone: 'waiting',
-            onError: {
-              target: 'idle',
-              actions: [
-                { type: 'emit', params: () => err('unavailable', 'matching is unavailable; try again shortly') },
-                { type: 'emit', params: () => ({ type: 'idle' }) },
-              ],
-            },
-          },
-          on: { 'socket.closed': 'disconnected' },
-        },
-        suspended: {
-          after: { resumeGrace: 'disconnected' },
-          on: {
-            'socket.resumed': 'matched',
-            'peer.left': { guard: 'isCurrent', target: 'disconnected' },
-          },
-        },
-        disconnected: {
-          type: 'final',
-          entry: [{ type: 'leave', params: 'disconnect' }, 'release', raise({ type: 'link.stop' })],
-        },
+  initial: 'idle',
+  entry: 'checkHeartbeatLater',
+  on: {
+    'client.ping': {
+      actions: {
+        type: 'emit',
+        params: ({ event }) => (event.t === undefined ? { type: 'pong' } : { type: 'pong', t: event.t }),
       },
     },
-    link: {
-      initial: 'alive',
-      on: { 'link.stop': '.gone' },
+    'client.enqueue': {
+      actions: { type: 'emit', params: () => err('bad_state', 'enqueue is only accepted when idle') },
+    },
+    'client.cancel': {
+      actions: { type: 'emit', params: () => err('bad_state', 'cancel is only accepted while waiting') },
+    },
+    'client.ready': staleSession,
+    'client.message': staleSession,
+    'client.typing': staleSession,
+    'client.skip': staleSession,
+    'client.end': staleSession,
+    'client.report': staleSession,
+    'heartbeat.check': [
+      {
+        guard: 'heartbeatSilent',
+        target: '.disconnected',
+        actions: { type: 'closeSocket', params: { code: 4000, reason: 'heartbeat timeout' } },
+      },
+      { actions: 'checkHeartbeatLater' },
+    ],
+    'server.shutdown': {
+      target: '.disconnected',
+      actions: { type: 'closeSocket', params: { code: 1001, reason: 'server shutting down' } },
+    },
+  },
+  states: {
+    idle: {
+      on: {
+        'client.enqueue': [
+          {
+            guard: 'isBanned',
+            actions: { type: 'emit', params: () => err('banned', 'you are banned from matching') },
+          },
+          {
+            target: 'waiting',
+            actions: assign({ mode: ({ event }) => event.mode, interests: ({ event }) => event.interests }),
+          },
+        ],
+        'socket.closed': 'disconnected',
+      },
+    },
+    waiting: {
+      entry: [
+        'stampSince',
+        assign({ session: null, closing: null, retryInMs: null }),
+        { type: 'emit', params: ({ context }) => ({ type: 'waiting', since: context.since }) },
+      ],
+      initial: 'claiming',
       states: {
-        alive: {
-          after: { heartbeat: { target: 'gone', actions: raise({ type: 'heartbeat.expired' }) } },
+        claiming: {
+          entry: ['nextSeq', 'startClaim'],
           on: {
-            'client.*': { target: 'alive', reenter: true },
-            'socket.closed': 'detached',
+            'claim.done': [
+              {
+                guard: ({ context, event }) => fresh({ context, event }) && event.result.kind === 'matched',
+                target: '#user.matched',
+                actions: [
+                  assign({ session: ({ event }) => (event.result.kind === 'matched' ? event.result.session : null) }),
+                  'matchFound',
+                ],
+              },
+              {
+                guard: fresh,
+                target: 'queued',
+                actions: assign({
+                  retryInMs: ({ event }) => (event.result.kind === 'queued' ? event.result.retryInMs : null),
+                }),
+              },
+            ],
+            'claim.failed': {
+              guard: fresh,
+              target: '#user.idle',
+              actions: [
+                { type: 'emit', params: unavailable },
+                { type: 'emit', params: idleFrame },
+              ],
+            },
           },
         },
-        detached: {
-          on: { 'socket.resumed': 'alive' },
+        queued: {
+          after: { retryClaim: 'claiming' },
+          on: { 'queue.recheck': 'claiming' },
         },
-        gone: { type: 'final' },
       },
+      on: {
+        'queue.matched': {
+          target: 'matched',
+          actions: [assign({ session: ({ event }) => event.session }), 'matchFound'],
+        },
+        'client.cancel': {
+          target: 'idle',
+          actions: [
+            { type: 'leave', params: 'end' },
+            { type: 'emit', params: idleFrame },
+          ],
+        },
+        'socket.resumed': {
+          actions: { type: 'emit', params: ({ context }) => ({ type: 'waiting', since: context.since }) },
+        },
+        'socket.closed': 'disconnected',
+      },
+    },
+    matched: {
+      entry: 'emitMatched',
+      after: {
+        readyTimeout: {
+          target: 'skipped',
+          actions: [
+            {
+              type: 'emit',
+              params: ({ context }) => ({ type: 'peerLeft', sessionId: currentId(context) ?? '', reason: 'timeout' }),
+            },
+            { type: 'setClosing', params: closing('timeout') },
+          ],
+        },
+      },
+      on: {
+        ...paired,
+        'session.connected': { guard: 'isCurrent', target: 'inCall' },
+        'socket.resumed': { actions: 'emitMatched' },
+      },
+    },
+    inCall: {
+      entry: { type: 'emit', params: ({ context }) => ({ type: 'connected', sessionId: currentId(context) ?? '' }) },
+      on: {
+        ...paired,
+        // A resumed socket rejoins the media with a fresh token, so it starts from `matched` again.
+        'socket.resumed': 'matched',
+      },
+    },
+    skipped: {
+      entry: ['nextSeq', 'startClose'],
+      on: {
+        'close.done': { guard: fresh, target: 'waiting' },
+        'close.failed': {
+          guard: fresh,
+          target: 'idle',
+          actions: [
+            { type: 'emit', params: unavailable },
+            { type: 'emit', params: idleFrame },
+          ],
+        },
+        'socket.closed': 'disconnected',
+      },
+    },
+    suspended: {
+      after: { resumeGrace: 'disconnected' },
+      on: {
+        'socket.resumed': 'matched',
+        'peer.left': { guard: 'isCurrent', target: 'disconnected' },
+        // No socket, no frames: the resume grace decides, not the heartbeat.
+        'heartbeat.check': { actions: 'checkHeartbeatLater' },
+      },
+    },
+    disconnected: {
+      type: 'final',
+      entry: [{ type: 'leave', params: 'disconnect' }, 'release'],
     },
   },
 });

@@ -22,6 +22,7 @@ function rig(claims: ClaimResult[]) {
   const clock = new SimulatedClock();
   const frames: ServerFrame[] = [];
   const calls: string[] = [];
+  let lastFrameAt = 0;
   const machine = bindSessionMachine({
     matcher: {
       claim: async () => {
@@ -48,6 +49,7 @@ function rig(claims: ClaimResult[]) {
       release: () => calls.push('release'),
     },
     newSessionId: () => 's_new',
+    lastFrameAt: () => lastFrameAt,
     now: () => clock.now(),
     onMatch: () => {},
     onError: () => {},
@@ -55,12 +57,17 @@ function rig(claims: ClaimResult[]) {
   const actor = createActor(machine, { input: { userId: 'u1', conn: 'c1' }, clock });
   actor.start();
   const state = () => {
-    const v = actor.getSnapshot().value as { session: string | Record<string, string> };
-    return typeof v.session === 'string' ? v.session : Object.keys(v.session)[0];
+    const v = actor.getSnapshot().value as string | Record<string, string>;
+    return typeof v === 'string' ? v : Object.keys(v)[0];
+  };
+  /** A client frame, as the gateway delivers it: it notes the time, then tells the actor. */
+  const frame = (event: Parameters<typeof actor.send>[0]) => {
+    lastFrameAt = clock.now();
+    actor.send(event);
   };
   const flush = () => new Promise((r) => setTimeout(r, 0));
   const types = () => frames.map((f) => (f.type === 'error' ? `error:${f.code}` : f.type));
-  return { clock, frames, calls, actor, state, flush, types };
+  return { clock, frames, calls, actor, state, flush, types, frame };
 }
 
 const matched: ClaimResult = {
@@ -72,12 +79,12 @@ const matched: ClaimResult = {
 describe('session timers (simulated clock)', () => {
   test('a matched session not ready within readyTimeout ends with peerLeft timeout and re-queues', async () => {
     const r = rig([matched]);
-    r.actor.send({ type: 'client.enqueue', mode: 'video', interests: [] });
+    r.frame({ type: 'client.enqueue', mode: 'video', interests: [] });
     await r.flush();
     expect(r.state()).toBe('matched');
     r.clock.increment(19_999);
     expect(r.state()).toBe('matched');
-    r.actor.send({ type: 'client.ping' });
+    r.frame({ type: 'client.ping' });
     r.clock.increment(1);
     await r.flush();
     expect(r.types()).toEqual(['waiting', 'matched', 'pong', 'peerLeft', 'waiting']);
@@ -88,7 +95,7 @@ describe('session timers (simulated clock)', () => {
 
   test('both ready in time: no timeout', async () => {
     const r = rig([matched]);
-    r.actor.send({ type: 'client.enqueue', mode: 'video', interests: [] });
+    r.frame({ type: 'client.enqueue', mode: 'video', interests: [] });
     await r.flush();
     r.actor.send({ type: 'session.connected', sessionId: 's1' });
     r.clock.increment(25_000);
@@ -100,10 +107,10 @@ describe('session timers (simulated clock)', () => {
   test('every client frame re-arms the heartbeat; silence disconnects with 4000', async () => {
     const r = rig([]);
     r.clock.increment(29_000);
-    r.actor.send({ type: 'client.ping' });
+    r.frame({ type: 'client.ping' });
     r.clock.increment(29_000);
     expect(r.state()).toBe('idle');
-    r.actor.send({ type: 'client.enqueue', mode: 'text', interests: [] });
+    r.frame({ type: 'client.enqueue', mode: 'text', interests: [] });
     await r.flush();
     r.clock.increment(29_999);
     expect(r.state()).toBe('waiting');
@@ -116,7 +123,7 @@ describe('session timers (simulated clock)', () => {
 
   test('a closed socket in a session is held for the resume grace, then leaves as disconnect', async () => {
     const r = rig([matched]);
-    r.actor.send({ type: 'client.enqueue', mode: 'video', interests: [] });
+    r.frame({ type: 'client.enqueue', mode: 'video', interests: [] });
     await r.flush();
     r.actor.send({ type: 'socket.closed' });
     r.clock.increment(9_999);
@@ -137,16 +144,16 @@ describe('session timers (simulated clock)', () => {
       { kind: 'queued', retryInMs: 5_000 },
       { kind: 'queued', retryInMs: null },
     ]);
-    r.actor.send({ type: 'client.enqueue', mode: 'video', interests: ['cats'] });
+    r.frame({ type: 'client.enqueue', mode: 'video', interests: ['cats'] });
     await r.flush();
     r.clock.increment(4_999);
     await r.flush();
     expect(r.calls.filter((c) => c.startsWith('claim'))).toEqual(['claim@0']);
-    r.actor.send({ type: 'client.ping' }); // keep the heartbeat quiet
+    r.frame({ type: 'client.ping' }); // keep the heartbeat quiet
     r.clock.increment(1);
     await r.flush();
     expect(r.calls.filter((c) => c.startsWith('claim'))).toEqual(['claim@0', 'claim@5000']);
-    r.actor.send({ type: 'client.ping' });
+    r.frame({ type: 'client.ping' });
     r.clock.increment(15_000);
     await r.flush();
     expect(r.calls.filter((c) => c.startsWith('claim'))).toEqual(['claim@0', 'claim@5000', 'claim@20000']);
