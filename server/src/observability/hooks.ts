@@ -25,3 +25,9 @@ export function composeInspection(
     }
   };
 }
+
+/** The user id an actor was created for (its `input.userId`); '' for actors without one. */
+export function inputUserId(actor: unknown): string {
+  const input = (actor as { options?: { input?: { userId?: unknown } } }).options?.input;
+  return typeof input?.userId === 'string' ? input.userId : '';
+}

@@ -9,9 +9,10 @@
 import { createServer } from 'node:net';
 import { createWebSocketInspector } from '@statelyai/inspect';
 import { createInspectorServer } from '@statelyai/inspect/server';
-import type { ActorRefLike, AnyActorRef, InspectionEvent, MachineContext } from 'xstate';
+import type { AnyActorRef, InspectionEvent, MachineContext } from 'xstate';
 import type { InspectConfig } from '../config.ts';
 import { selects } from './filter.ts';
+import { inputUserId } from './hooks.ts';
 import { sanitizeContext, sanitizeEvent } from './sanitize.ts';
 
 export interface StatelyInspector {
@@ -39,11 +40,6 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-function userOf(actor: ActorRefLike): string {
-  const input = (actor as { options?: { input?: { userId?: unknown } } }).options?.input;
-  return typeof input?.userId === 'string' ? input.userId : '';
-}
-
 /** Starts the relay (unless one is configured or already listening) and the inspector. */
 export async function startInspector(config: InspectConfig): Promise<StatelyInspector> {
   let relay: { stop(): void } | null = null;
@@ -69,7 +65,7 @@ export async function startInspector(config: InspectConfig): Promise<StatelyInsp
       if (!all) {
         const root = event.rootId;
         if (event.type === '@xstate.actor' && event.actorRef.sessionId === root) {
-          if (selects(config.filter, userOf(event.actorRef))) selected.add(root);
+          if (selects(config.filter, inputUserId(event.actorRef))) selected.add(root);
         }
         if (!selected.has(root)) return;
         if (event.type === '@xstate.snapshot' && event.actorRef.sessionId === root) {
