@@ -3,7 +3,6 @@
  * `bun run start` runs this; everything is configured by the environment (see config.ts).
  */
 import Redis from 'ioredis';
-import type { InspectionEvent } from 'xstate';
 import { noMedia } from './adapters/media/none.ts';
 import { MemoryBoard } from './adapters/memory/board.ts';
 import { MemoryMatcher } from './adapters/memory/matcher.ts';
@@ -187,7 +186,7 @@ async function main(config: Config): Promise<void> {
     media,
     moderation: recorder,
     timers: config.timers,
-    out: events.outbox(registry),
+    out: admin.outbox(events.outbox(registry)),
     newSessionId: () => newId('s'),
     now: Date.now,
     onMatch: (ms) => m.timeToMatch.observe(ms / 1000),
@@ -203,10 +202,11 @@ async function main(config: Config): Promise<void> {
     counts: liveCounts,
     now: Date.now,
     log,
+    watch: admin.trails ?? undefined,
+    // Only INSPECT inspects actors: an inspection observer costs each actor memory and every event work.
     inspect:
-      composeInspection(
-        [admin.observer, inspector ? (e: InspectionEvent) => inspector.observe(e) : null].filter((o) => o !== null),
-        (err) => log.error({ err: (err as Error)?.message }, 'inspection observer failed'),
+      composeInspection(inspector ? [(e) => inspector.observe(e)] : [], (err) =>
+        log.error({ err: (err as Error)?.message }, 'inspection observer failed'),
       ) ?? undefined,
   });
   let draining = false;

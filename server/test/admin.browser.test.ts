@@ -131,7 +131,7 @@ describe('/admin in Chromium, two instances on one Redis', () => {
       expect(await page.textContent(`${row} td:nth-child(2)`)).toBe('inCall · alive');
       expect(await page.textContent(`${row} td:nth-child(3)`)).toBe(s1);
       const events = await page.textContent(`${row} td:nth-child(6)`);
-      for (const e of ['session.connected', 'client.ready', 'queue.matched']) expect(events).toContain(e);
+      for (const e of ['← connected', '→ ready', '← matched', '→ enqueue']) expect(events).toContain(e);
       await page.fill('[data-testid="search"]', 'idle');
       await page.waitForSelector(`[data-testid="user-row"][data-user="${a3.userId}"]`);
       expect(await page.$$eval('[data-testid="user-row"]', (rows) => rows.length)).toBe(1);

@@ -1,20 +1,21 @@
 /**
  * The admin view assembled: statechart drawn once from the machine, page and script built once,
- * the refresh loop, the trail recorder for the actors and the routes. When /admin is refused
- * (no token outside dev) nothing runs and actors are not inspected for it.
+ * the refresh loop, the trail recorder and the routes. When /admin is refused (no token outside
+ * dev) nothing runs and nothing is recorded.
  */
 import { join } from 'node:path';
 import type { Hono } from 'hono';
-import type { AnyStateMachine, InspectionEvent } from 'xstate';
+import type { AnyStateMachine } from 'xstate';
 import type { AdminConfig } from '../config.ts';
 import type { AdminBoard } from '../ports.ts';
+import type { Outbox } from '../session/effects.ts';
 import { type AdminAccess, adminAccess } from './auth.ts';
 import { layout } from './chart/layout.ts';
 import { allNodes, chartOf } from './chart/model.ts';
 import { renderSvg } from './chart/svg.ts';
 import { AdminHub, type HubDeps } from './hub.ts';
 import { adminPage } from './page.ts';
-import { trailRecorder } from './recorder.ts';
+import { FrameTrails } from './recorder.ts';
 import { mountAdmin } from './routes.ts';
 import { PerSecond } from './series.ts';
 import type { InstanceView, Watched } from './view.ts';
@@ -40,8 +41,10 @@ export interface Admin {
   access: AdminAccess;
   /** Pairs formed here, per second (the chart). */
   pairs: PerSecond;
-  /** Inspection observer that keeps each user's last events; null when /admin is refused. */
-  observer: ((event: InspectionEvent) => void) | null;
+  /** Keeps each user's last events from the gateway's edges; null when /admin is refused. */
+  trails: FrameTrails | null;
+  /** The outbox with the trail recording what actors send (unchanged when /admin is refused). */
+  outbox(out: Outbox): Outbox;
   mount(app: Hono): void;
   start(): void;
   stop(): void;
@@ -71,10 +74,12 @@ export async function createAdmin(d: AdminDeps): Promise<Admin> {
   const page = adminPage({ instance: d.instanceId, svg, statePaths });
   const js = await script();
   const on = access.mode !== 'disabled';
+  const trails = on ? new FrameTrails(d.lookup) : null;
   return {
     access,
     pairs,
-    observer: on ? trailRecorder(d.lookup) : null,
+    trails,
+    outbox: (out) => (trails ? trails.outbox(out) : out),
     mount: (app) => mountAdmin(app, { access, hub, page, script: js, svg, follow: d.follow }),
     start: () => {
       if (on) hub.start();
