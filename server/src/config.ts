@@ -138,7 +138,8 @@ function flag(env: Env, name: string): boolean {
 function admin(env: Env): AdminConfig {
   const token = env.ADMIN_TOKEN?.trim() || null;
   if (token !== null && token.length < 16) throw new ConfigError('ADMIN_TOKEN must be at least 16 characters');
-  return { token, intervalMs: int(env, 'ADMIN_INTERVAL_MS', 1000, 100, 60_000) };
+  // At most 5 s: the SSE stream must write well within Bun's 10 s idle timeout for HTTP connections.
+  return { token, intervalMs: int(env, 'ADMIN_INTERVAL_MS', 1000, 100, 5000) };
 }
 
 function inspect(env: Env): InspectConfig | null {

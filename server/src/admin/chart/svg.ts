@@ -60,7 +60,7 @@ function node(p: Placed, region: boolean): string {
   if (c.kind === 'final')
     parts.push(`<rect class="inner" x="4" y="4" width="${n(w - 8)}" height="${n(h - 8)}" rx="7"/>`);
   const nameY = c.children.length > 0 ? 20 : h / 2 + 4.5;
-  parts.push(`<text class="name" x="12" y="${n(nameY)}">${esc(region ? c.key : c.key)}</text>`);
+  parts.push(`<text class="name" x="12" y="${n(nameY)}">${esc(c.key)}</text>`);
   if (!region) {
     parts.push(
       `<text class="count" x="${n(w - 12)}" y="${n(nameY)}" text-anchor="end" data-count="${esc(c.path)}">0</text>`,
