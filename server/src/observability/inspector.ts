@@ -7,8 +7,6 @@
  * lookup per inspection event; contexts and events are sanitized before they leave the process.
  */
 import { createServer } from 'node:net';
-import { createWebSocketInspector } from '@statelyai/inspect';
-import { createInspectorServer } from '@statelyai/inspect/server';
 import type { AnyActorRef, InspectionEvent, MachineContext } from 'xstate';
 import type { InspectConfig } from '../config.ts';
 import { selects } from './filter.ts';
@@ -42,6 +40,9 @@ function portFree(port: number): Promise<boolean> {
 
 /** Starts the relay (unless one is configured or already listening) and the inspector. */
 export async function startInspector(config: InspectConfig): Promise<StatelyInspector> {
+  // Loaded only when INSPECT is on: a production instance never loads the library or `ws`.
+  const { createWebSocketInspector } = await import('@statelyai/inspect');
+  const { createInspectorServer } = await import('@statelyai/inspect/server');
   let relay: { stop(): void } | null = null;
   if (!config.relayUrl && (await portFree(config.port))) {
     relay = createInspectorServer({ port: config.port, autoOpen: false });
