@@ -12,9 +12,12 @@ test('process and event-loop metrics are real under Bun, and the misleading defa
   );
   try {
     const cpuBefore = value(await m.text(), 'process_cpu_seconds_total\\{instance="test"\\}');
-    const start = performance.now();
-    while (performance.now() - start < 300) {
-      // burn CPU and block the event loop
+    // Burn 300 ms of CPU time (not wall time: the machine may be shared), blocking the event loop.
+    const cpu0 = process.cpuUsage();
+    const deadline = performance.now() + 10_000;
+    while (performance.now() < deadline) {
+      const used = process.cpuUsage(cpu0);
+      if ((used.user + used.system) / 1e6 >= 0.3) break;
     }
     await Bun.sleep(300);
     const text = await m.text();
