@@ -24,5 +24,23 @@ process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 
 const port = process.env.PORT ?? '3000';
-start('server', ['bun', '--watch', 'server/src/main.ts'], { PORT: port, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' });
-console.log(`[dev] Serendip is starting at http://localhost:${port}`);
+const serverEnv: Record<string, string> = {
+  PORT: port,
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+  // Marks development: pretty logs, and /admin open without a token unless ADMIN_TOKEN is set.
+  SERENDIP_DEV: '1',
+};
+
+// INSPECT=1: the relay lives here rather than in the server, so the inspector page stays
+// connected while `--watch` restarts the server on every change.
+if (process.env.INSPECT === '1' && !process.env.INSPECT_RELAY_URL) {
+  const { createInspectorServer } = await import('@statelyai/inspect/server');
+  const inspectPort = Number(process.env.INSPECT_PORT || 8080);
+  const relay = createInspectorServer({ port: inspectPort, autoOpen: false });
+  process.on('exit', () => relay.stop());
+  serverEnv.INSPECT_RELAY_URL = `ws://127.0.0.1:${inspectPort}`;
+  console.log(`[dev] Stately inspector: open http://localhost:${inspectPort} (it frames https://stately.ai/inspect)`);
+}
+
+start('server', ['bun', '--watch', 'server/src/main.ts'], serverEnv);
+console.log(`[dev] Serendip is starting at http://localhost:${port} (admin view: http://localhost:${port}/admin)`);

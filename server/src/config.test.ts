@@ -59,3 +59,30 @@ test('a bad value names its variable', () => {
     }
   }
 });
+
+test('dev mode, the admin token and the inspector are read and checked', () => {
+  const quiet = loadConfig({});
+  expect([quiet.dev, quiet.admin, quiet.inspect]).toEqual([false, { token: null, intervalMs: 1000 }, null]);
+  const c = loadConfig({
+    SERENDIP_DEV: '1',
+    ADMIN_TOKEN: 'a-long-enough-admin-token',
+    ADMIN_INTERVAL_MS: '250',
+    INSPECT: '1',
+    INSPECT_PORT: '9000',
+    INSPECT_FILTER: 'sample:0.5',
+    INSPECT_RELAY_URL: 'ws://127.0.0.1:9001',
+  });
+  expect(c.dev).toBe(true);
+  expect(c.admin).toEqual({ token: 'a-long-enough-admin-token', intervalMs: 250 });
+  expect(c.inspect).toEqual({ port: 9000, relayUrl: 'ws://127.0.0.1:9001', filter: { kind: 'sample', rate: 0.5 } });
+  for (const [name, value] of [
+    ['SERENDIP_DEV', 'yes'],
+    ['ADMIN_TOKEN', 'short'],
+    ['INSPECT', '2'],
+    ['ADMIN_INTERVAL_MS', '5'],
+  ] as const) {
+    expect(() => loadConfig({ [name]: value })).toThrow(name);
+  }
+  expect(() => loadConfig({ INSPECT: '1', INSPECT_FILTER: 'some' })).toThrow('INSPECT_FILTER');
+  expect(() => loadConfig({ INSPECT: '1', INSPECT_RELAY_URL: 'http://x' })).toThrow('INSPECT_RELAY_URL');
+});

@@ -3,6 +3,7 @@
  * Nothing else in the server reads process.env.
  */
 import { hostname } from 'node:os';
+import { type InspectFilter, parseInspectFilter } from './observability/filter.ts';
 
 export interface Timers {
   /** A `matched` session whose sides are not both ready within this ends with `timeout`. */
@@ -47,6 +48,29 @@ export interface Config {
   timers: Timers;
   limits: Limits;
   clientDir: string;
+  /**
+   * Development mode: set by `bun run dev` (SERENDIP_DEV=1), never by `bun run start`. Logs are
+   * pretty, and /admin is open without a token unless ADMIN_TOKEN is set.
+   */
+  dev: boolean;
+  admin: AdminConfig;
+  /** Streaming actors to the Stately inspector (INSPECT=1); null when off. */
+  inspect: InspectConfig | null;
+}
+
+export interface AdminConfig {
+  /** Required for /admin when set; when unset, /admin is open in dev and refused otherwise. */
+  token: string | null;
+  /** How often /admin is refreshed and this instance's view is published to the others. */
+  intervalMs: number;
+}
+
+export interface InspectConfig {
+  /** Port of the relay this server starts (the Stately bridge page and its WebSocket). */
+  port: number;
+  /** An already running relay to send to instead of starting one (several instances, one relay). */
+  relayUrl: string | null;
+  filter: InspectFilter;
 }
 
 export interface Limits {
@@ -104,6 +128,31 @@ function livekit(env: Env): LiveKitConfig | null {
   return { url: lkUrl, apiKey, apiSecret, publicUrl };
 }
 
+function flag(env: Env, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new ConfigError(`${name} must be 1 or 0, got "${env[name]}"`);
+}
+
+function admin(env: Env): AdminConfig {
+  const token = env.ADMIN_TOKEN?.trim() || null;
+  if (token !== null && token.length < 16) throw new ConfigError('ADMIN_TOKEN must be at least 16 characters');
+  // At most 5 s: the SSE stream must write well within Bun's 10 s idle timeout for HTTP connections.
+  return { token, intervalMs: int(env, 'ADMIN_INTERVAL_MS', 1000, 100, 5000) };
+}
+
+function inspect(env: Env): InspectConfig | null {
+  if (!flag(env, 'INSPECT')) return null;
+  const filter = parseInspectFilter(env.INSPECT_FILTER);
+  if (typeof filter === 'string') throw new ConfigError(`INSPECT_FILTER: ${filter}`);
+  return {
+    port: int(env, 'INSPECT_PORT', 8080, 1, 65535),
+    relayUrl: url(env, 'INSPECT_RELAY_URL', ['ws', 'wss']),
+    filter,
+  };
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Parses and validates the environment. Throws ConfigError naming the first bad variable. */
@@ -141,5 +190,8 @@ export function loadConfig(env: Env): Config {
       abuseThreshold: int(env, 'ABUSE_THRESHOLD', 50, 1),
     },
     clientDir: env.CLIENT_DIR?.trim() || 'client/dist',
+    dev: flag(env, 'SERENDIP_DEV'),
+    admin: admin(env),
+    inspect: inspect(env),
   };
 }

@@ -4,13 +4,17 @@
  */
 import Redis from 'ioredis';
 import { noMedia } from './adapters/media/none.ts';
+import { MemoryBoard } from './adapters/memory/board.ts';
 import { MemoryMatcher } from './adapters/memory/matcher.ts';
 import { type Embedded, startEmbeddedPostgres } from './adapters/pglite/embedded.ts';
 import { connect } from './adapters/postgres/db.ts';
 import { migrate } from './adapters/postgres/migrate.ts';
 import { Recorder } from './adapters/postgres/recorder.ts';
+import { RedisBoard } from './adapters/redis/board.ts';
 import { listen } from './adapters/redis/bus.ts';
 import { RedisMatcher } from './adapters/redis/matcher.ts';
+import { createAdmin, PAIRS_WINDOW_S } from './admin/index.ts';
+import type { InstanceView } from './admin/view.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { Gateway } from './gateway/gateway.ts';
 import { Registry, type SocketData } from './gateway/registry.ts';
@@ -18,20 +22,28 @@ import { createApp, type ReadyCheck } from './http/app.ts';
 import { Metrics } from './http/metrics.ts';
 import { newId } from './identity/ids.ts';
 import { ResumeTokens } from './identity/resume.ts';
-import { createLog, type Log } from './log.ts';
+import { createLog, type Log, prettyDestination } from './log.ts';
 import { recording } from './matching/recording.ts';
-import type { ClosedSession, Counts, Matcher, Presence, Relay } from './ports.ts';
+import { sessionEvents } from './observability/events.ts';
+import { composeInspection } from './observability/hooks.ts';
+import { type StatelyInspector, startInspector } from './observability/inspector.ts';
+import type { AdminBoard, ClosedSession, Counts, Matcher, Presence, Relay } from './ports.ts';
 import { bindSessionMachine, pendingEffects } from './session/effects.ts';
+import { sessionMachine } from './session/machine.ts';
 
 interface Store {
   matcher: Matcher & Relay & Presence;
   checks: ReadyCheck[];
   /** Users waiting right now, when the store can tell cheaply (in-memory); else null. */
   waitingNow: (() => number) | null;
+  /** Where /admin views are shared between instances. */
+  board: AdminBoard<InstanceView>;
   stop(): Promise<void>;
 }
 
 async function openStore(config: Config, registry: Registry, log: Log): Promise<Store> {
+  // A view more than three refreshes old belongs to an instance that stopped.
+  const boardTtlMs = Math.max(3000, 3 * config.admin.intervalMs);
   const base = {
     instanceId: config.instanceId,
     deliver: registry.deliver,
@@ -45,6 +57,7 @@ async function openStore(config: Config, registry: Registry, log: Log): Promise<
       matcher,
       checks: [],
       waitingNow: () => matcher.queueLength('video') + matcher.queueLength('text'),
+      board: new MemoryBoard(boardTtlMs),
       stop: async () => {},
     };
   }
@@ -74,6 +87,7 @@ async function openStore(config: Config, registry: Registry, log: Log): Promise<
     matcher,
     checks: [{ name: 'redis', check: () => redis.ping() }],
     waitingNow: null,
+    board: new RedisBoard(redis, matcher.prefix, boardTtlMs),
     stop: async () => {
       sub.disconnect();
       await redis.quit().catch(() => redis.disconnect());
@@ -100,7 +114,7 @@ async function openDatabase(config: Config, log: Log) {
 }
 
 async function main(config: Config): Promise<void> {
-  const log = createLog(config);
+  const log = createLog(config, config.dev ? await prettyDestination() : undefined);
   let metrics: Metrics | null = null;
   const registry = new Registry(() => metrics);
   const store = await openStore(config, registry, log);
@@ -133,11 +147,40 @@ async function main(config: Config): Promise<void> {
   );
   const m = metrics;
   const media = noMedia;
+  const events = sessionEvents(log);
+  const inspector: StatelyInspector | null = config.inspect ? await startInspector(config.inspect) : null;
+  const admin = await createAdmin({
+    dev: config.dev,
+    config: config.admin,
+    instanceId: config.instanceId,
+    machine: sessionMachine,
+    connections: () => registry.all(),
+    lookup: (userId) => registry.get(userId),
+    queue: () => liveCounts().waiting,
+    board: store.board,
+    inspectorPage: inspector?.pageUrl ?? null,
+    follow: inspector
+      ? (userId) => {
+          const c = registry.get(userId);
+          if (!c) return 'unknown user';
+          inspector.follow(c.actor);
+          return 'following';
+        }
+      : null,
+    log,
+  });
   const matcher = recording(store.matcher, {
     log: recorder,
     media,
-    onPair: () => m.pairs.inc(),
-    onClose: (c: ClosedSession) => m.sessionsClosed.inc({ reason: c.reason }),
+    onPair: (started) => {
+      m.pairs.inc();
+      admin.pairs.add();
+      events.started(started);
+    },
+    onClose: (c: ClosedSession) => {
+      m.sessionsClosed.inc({ reason: c.reason });
+      events.closed(c);
+    },
   });
   if (store.matcher instanceof RedisMatcher) {
     for (const c of await store.matcher.sweepOwn()) matcher.closed(c);
@@ -149,7 +192,7 @@ async function main(config: Config): Promise<void> {
     media,
     moderation: recorder,
     timers: config.timers,
-    out: registry,
+    out: admin.outbox(events.outbox(registry)),
     newSessionId: () => newId('s'),
     lastFrameAt: registry.lastFrameAt,
     now: Date.now,
@@ -166,10 +209,23 @@ async function main(config: Config): Promise<void> {
     counts: liveCounts,
     now: Date.now,
     log,
+    watch: admin.trails ?? undefined,
+    // Only INSPECT inspects actors: an inspection observer costs each actor memory and every event work.
+    inspect:
+      composeInspection(inspector ? [(e) => inspector.observe(e)] : [], (err) =>
+        log.error({ err: (err as Error)?.message }, 'inspection observer failed'),
+      ) ?? undefined,
   });
   let draining = false;
   const checks: ReadyCheck[] = [...store.checks, { name: 'postgres', check: () => sql`SELECT 1` }];
-  const app = createApp({ metrics: m, checks, clientDir: config.clientDir, draining: () => draining, log });
+  const app = createApp({
+    metrics: m,
+    checks,
+    clientDir: config.clientDir,
+    draining: () => draining,
+    log,
+    mount: admin.mount,
+  });
   const allowed = config.allowedOrigins;
 
   const server = Bun.serve<SocketData>({
@@ -200,7 +256,18 @@ async function main(config: Config): Promise<void> {
   // Beat well within the liveness TTL, so one late beat never makes an instance look dead.
   const beatTimer = setInterval(beat, Math.min(2000, config.instanceTtlMs / 3));
   const statsTimer = setInterval(() => gateway.publishStats(server), config.timers.statsIntervalMs);
+  admin.start();
   log.info({ port: server.port, redis: Boolean(config.redisUrl), embeddedDb: Boolean(embedded) }, 'serendip is up');
+  log.info(
+    { admin: admin.access.mode, pairsWindowS: PAIRS_WINDOW_S },
+    `admin view: http://localhost:${server.port}/admin`,
+  );
+  if (inspector) {
+    log.warn(
+      { relayHere: inspector.relayHere, filter: config.inspect?.filter.kind },
+      `INSPECT is on (development only): open ${inspector.pageUrl} to watch actors in the Stately inspector`,
+    );
+  }
 
   const shutdown = async (signal: string) => {
     if (draining) return;
@@ -208,6 +275,7 @@ async function main(config: Config): Promise<void> {
     log.info({ signal }, 'draining');
     clearInterval(beatTimer);
     clearInterval(statsTimer);
+    admin.stop();
     gateway.shutdown();
     const deadline = new Promise((r) => setTimeout(r, 5000));
     await Promise.race([Promise.allSettled([...pendingEffects]), deadline]);
@@ -216,6 +284,8 @@ async function main(config: Config): Promise<void> {
     await store.stop();
     await sql.end({ timeout: 2 });
     await embedded?.stop();
+    inspector?.stop();
+    m.stop();
     log.info('stopped');
     process.exit(0);
   };

@@ -121,3 +121,13 @@ export interface Media {
   /** Deletes the room so both sides leave the media at once. Best effort, off the hot path. */
   closeRoom(sessionId: string): void;
 }
+
+/**
+ * Where instances share their /admin views: each publishes its own every refresh and reads
+ * everyone's. A view older than the board's TTL belongs to an instance that stopped: it is left out.
+ */
+export interface AdminBoard<V extends { instance: string; at: number }> {
+  publish(view: V): Promise<void>;
+  /** The live views of every instance, this one's included. */
+  read(): Promise<V[]>;
+}

@@ -28,6 +28,8 @@ export interface GatewayDeps {
   now: () => number;
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
   inspect?: ((event: InspectionEvent) => void) | undefined;
+  /** Sees each accepted client frame and each socket close (the /admin trail of last events). */
+  watch?: { frameIn(rec: Connection, type: string): void; socketClosed(rec: Connection): void } | undefined;
 }
 
 function toEvent(frame: ClientFrame): ClientEvent {
@@ -137,6 +139,7 @@ export class Gateway {
       return;
     }
     this.d.metrics.frameIn(parsed.frame.type);
+    this.d.watch?.frameIn(rec, parsed.frame.type);
     rec.actor.send(toEvent(parsed.frame));
   }
 
@@ -153,6 +156,7 @@ export class Gateway {
     if (!rec || rec.ws !== ws) return;
     rec.ws = null;
     ws.data.rec = null;
+    this.d.watch?.socketClosed(rec);
     rec.actor.send({ type: 'socket.closed' });
   }
 

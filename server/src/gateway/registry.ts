@@ -4,6 +4,7 @@
  */
 import type { ServerWebSocket } from 'bun';
 import type { Actor, AnyStateMachine } from 'xstate';
+import type { Trail } from '../admin/trail.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { PeerEvent } from '../ports.ts';
 import { encodeServerFrame, type ServerFrame } from '../protocol.ts';
@@ -24,6 +25,8 @@ export interface Connection {
   limiter: Limiter;
   /** When the last client frame arrived (any frame counts as a heartbeat). */
   lastFrameAt: number;
+  /** The last few events, for /admin (created by its recorder on the first event). */
+  trail?: Trail;
 }
 
 export class Registry implements Outbox {

@@ -5,6 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, normalize, resolve } from 'node:path';
 import { Hono } from 'hono';
+import { type RequestLog, requestLog } from '../observability/http.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface ReadyCheck {
@@ -17,7 +18,9 @@ export interface AppDeps {
   checks: ReadyCheck[];
   clientDir: string;
   draining: () => boolean;
-  log: { error(obj: object, msg: string): void };
+  log: RequestLog;
+  /** Extra routes mounted before the client's catch-all (the admin view). */
+  mount?: ((app: Hono) => void) | undefined;
 }
 
 const CHECK_TIMEOUT_MS = 2000;
@@ -44,6 +47,7 @@ const PLACEHOLDER = `<!doctype html><meta charset="utf-8"><title>Serendip</title
 
 export function createApp(d: AppDeps): Hono {
   const app = new Hono();
+  app.use(requestLog(d.log));
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/readyz', async (c) => {
     const results = await Promise.all(d.checks.map(async (k) => [k.name, await run(k)] as const));
@@ -55,6 +59,7 @@ export function createApp(d: AppDeps): Hono {
   app.get('/metrics', async (c) =>
     c.body(await d.metrics.text(), 200, { 'Content-Type': d.metrics.registry.contentType }),
   );
+  d.mount?.(app);
   app.get('*', (c) => {
     const root = resolve(d.clientDir);
     let pathname: string;
@@ -71,9 +76,7 @@ export function createApp(d: AppDeps): Hono {
     return c.html(PLACEHOLDER);
   });
   app.notFound((c) => c.json({ error: 'not found' }, 404));
-  app.onError((error, c) => {
-    d.log.error({ err: error, path: c.req.path }, 'request failed');
-    return c.json({ error: 'internal error' }, 500);
-  });
+  // requestLog logs the failure with its request id; the client gets no stack trace.
+  app.onError((_error, c) => c.json({ error: 'internal error' }, 500));
   return app;
 }

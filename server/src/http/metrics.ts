@@ -3,6 +3,8 @@
  * see the session log keeping up. Gauges that describe live state are computed at scrape time.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { type LagSampler, sampleEventLoopLag } from '../observability/eventloop.ts';
+import { pruneDefaultMetrics } from '../observability/runtime.ts';
 import { CLIENT_FRAME_TYPES, SERVER_FRAME_TYPES } from '../protocol.ts';
 
 export interface LiveState {
@@ -21,11 +23,14 @@ export class Metrics {
   private readonly framesIn = new Map<string, Counter.Internal>();
   private readonly framesOut = new Map<string, Counter.Internal>();
   private readonly badFrames: Counter.Internal;
+  private readonly lag: LagSampler;
 
   constructor(live: LiveState, instance: string) {
     const registers = [this.registry];
     this.registry.setDefaultLabels({ instance });
     collectDefaultMetrics({ register: this.registry });
+    pruneDefaultMetrics(this.registry);
+    this.lag = sampleEventLoopLag(this.registry);
     this.pairs = new Counter({ name: 'matcher_pairs_total', help: 'Pairs formed by this instance', registers });
     this.timeToMatch = new Histogram({
       name: 'matcher_time_to_match_seconds',
@@ -100,5 +105,9 @@ export class Metrics {
 
   text(): Promise<string> {
     return this.registry.metrics();
+  }
+
+  stop(): void {
+    this.lag.stop();
   }
 }

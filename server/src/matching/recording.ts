@@ -9,9 +9,11 @@ import type { LeaveReason } from '../protocol.ts';
 export interface RecordingDeps {
   log: SessionLog;
   media: Media;
-  onPair: () => void;
+  onPair: (started: StartedSession) => void;
   onClose: (closed: ClosedSession) => void;
 }
+
+export type StartedSession = Parameters<SessionLog['started']>[0];
 
 export function recording(inner: Matcher, d: RecordingDeps): Matcher & { closed(c: ClosedSession): void } {
   const closed = (c: ClosedSession) => {
@@ -30,14 +32,15 @@ export function recording(inner: Matcher, d: RecordingDeps): Matcher & { closed(
       if (result.leftover) closed(result.leftover);
       if (result.kind === 'matched' && result.formed) {
         const s = result.session;
-        d.log.started({
+        const started = {
           sessionId: s.sessionId,
           userA: s.partnerId,
           userB: t.userId,
           mode: s.mode,
           startedAt: s.startedAt,
-        });
-        d.onPair();
+        };
+        d.log.started(started);
+        d.onPair(started);
       }
       return result;
     },

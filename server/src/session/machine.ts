@@ -204,8 +204,6 @@ const paired = {
 
 const unavailable = () => err('unavailable', 'matching is unavailable; try again shortly');
 const idleFrame = (): ServerFrame => ({ type: 'idle' });
-/** The matcher result event belongs to the call in flight. */
-const fresh = ({ context, event }: Ctx) => 'seq' in event && event.seq === context.seq;
 
 export const sessionMachine = setup({
   types: {
@@ -250,6 +248,11 @@ export const sessionMachine = setup({
   guards: {
     isCurrent: ({ context, event }) => hasSessionId(event) && event.sessionId === currentId(context),
     isBanned: () => false,
+    /** The matcher result belongs to the call in flight (results of older calls are ignored). */
+    isFresh: ({ context, event }) => 'seq' in event && event.seq === context.seq,
+    /** A fresh claim result that paired us. */
+    isFreshMatch: ({ context, event }) =>
+      event.type === 'claim.done' && event.seq === context.seq && event.result.kind === 'matched',
     /** No client frame for the heartbeat timeout; bound to the gateway's record of the last frame. */
     heartbeatSilent: () => false,
   },
@@ -336,7 +339,7 @@ export const sessionMachine = setup({
           on: {
             'claim.done': [
               {
-                guard: ({ context, event }) => fresh({ context, event }) && event.result.kind === 'matched',
+                guard: 'isFreshMatch',
                 target: '#user.matched',
                 actions: [
                   assign({ session: ({ event }) => (event.result.kind === 'matched' ? event.result.session : null) }),
@@ -344,7 +347,7 @@ export const sessionMachine = setup({
                 ],
               },
               {
-                guard: fresh,
+                guard: 'isFresh',
                 target: 'queued',
                 actions: assign({
                   retryInMs: ({ event }) => (event.result.kind === 'queued' ? event.result.retryInMs : null),
@@ -352,7 +355,7 @@ export const sessionMachine = setup({
               },
             ],
             'claim.failed': {
-              guard: fresh,
+              guard: 'isFresh',
               target: '#user.idle',
               actions: [
                 { type: 'emit', params: unavailable },
@@ -415,9 +418,9 @@ export const sessionMachine = setup({
     skipped: {
       entry: ['nextSeq', 'startClose'],
       on: {
-        'close.done': { guard: fresh, target: 'waiting' },
+        'close.done': { guard: 'isFresh', target: 'waiting' },
         'close.failed': {
-          guard: fresh,
+          guard: 'isFresh',
           target: 'idle',
           actions: [
             { type: 'emit', params: unavailable },

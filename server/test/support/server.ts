@@ -79,7 +79,7 @@ export interface RunningServer {
   output(): string;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const s = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } });
   const port = s.port;
   s.stop(true);

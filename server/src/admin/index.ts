@@ -1,0 +1,89 @@
+/**
+ * The admin view assembled: statechart drawn once from the machine, page and script built once,
+ * the refresh loop, the trail recorder and the routes. When /admin is refused (no token outside
+ * dev) nothing runs and nothing is recorded.
+ */
+import { join } from 'node:path';
+import type { Hono } from 'hono';
+import type { AnyStateMachine } from 'xstate';
+import type { AdminConfig } from '../config.ts';
+import type { AdminBoard } from '../ports.ts';
+import type { Outbox } from '../session/effects.ts';
+import { type AdminAccess, adminAccess } from './auth.ts';
+import { layout } from './chart/layout.ts';
+import { allNodes, chartOf } from './chart/model.ts';
+import { renderSvg } from './chart/svg.ts';
+import { AdminHub, type HubDeps } from './hub.ts';
+import { adminPage } from './page.ts';
+import { FrameTrails } from './recorder.ts';
+import { mountAdmin } from './routes.ts';
+import { PerSecond } from './series.ts';
+import type { InstanceView, Watched } from './view.ts';
+
+/** Five minutes of pairs per second. */
+export const PAIRS_WINDOW_S = 300;
+
+export interface AdminDeps {
+  dev: boolean;
+  config: AdminConfig;
+  instanceId: string;
+  machine: AnyStateMachine;
+  connections: () => Iterable<Watched>;
+  lookup: (userId: string) => Watched | undefined;
+  queue: () => number;
+  board: AdminBoard<InstanceView>;
+  inspectorPage: string | null;
+  follow: ((userId: string) => 'following' | 'unknown user') | null;
+  log: HubDeps['log'];
+}
+
+export interface Admin {
+  access: AdminAccess;
+  /** Pairs formed here, per second (the chart). */
+  pairs: PerSecond;
+  /** Keeps each user's last events from the gateway's edges; null when /admin is refused. */
+  trails: FrameTrails | null;
+  /** The outbox with the trail recording what actors send (unchanged when /admin is refused). */
+  outbox(out: Outbox): Outbox;
+  mount(app: Hono): void;
+  start(): void;
+  stop(): void;
+}
+
+/** The browser script, transpiled from TypeScript once at boot (type imports vanish). */
+async function script(): Promise<string> {
+  const source = await Bun.file(join(import.meta.dir, 'ui', 'app.ts')).text();
+  return new Bun.Transpiler({ loader: 'ts', target: 'browser' }).transformSync(source);
+}
+
+export async function createAdmin(d: AdminDeps): Promise<Admin> {
+  const access = adminAccess(d.dev, d.config.token);
+  const pairs = new PerSecond(PAIRS_WINDOW_S);
+  const hub = new AdminHub({
+    source: { instance: d.instanceId, connections: d.connections, queue: d.queue, pairs, now: Date.now },
+    board: d.board,
+    intervalMs: d.config.intervalMs,
+    inspectorPage: d.inspectorPage,
+    log: d.log,
+  });
+  const chart = chartOf(d.machine);
+  const svg = renderSvg(layout(chart), `Statechart of the ${d.machine.id} machine`);
+  const statePaths = allNodes(chart)
+    .map((n) => n.path)
+    .filter(Boolean);
+  const page = adminPage({ instance: d.instanceId, svg, statePaths });
+  const js = await script();
+  const on = access.mode !== 'disabled';
+  const trails = on ? new FrameTrails(d.lookup) : null;
+  return {
+    access,
+    pairs,
+    trails,
+    outbox: (out) => (trails ? trails.outbox(out) : out),
+    mount: (app) => mountAdmin(app, { access, hub, page, script: js, svg, follow: d.follow }),
+    start: () => {
+      if (on) hub.start();
+    },
+    stop: () => hub.stop(),
+  };
+}
