@@ -50,6 +50,21 @@ export interface ClosedSession {
 }
 
 /**
+ * The system closing a session rather than one of its users through its own actor: e.g. the media
+ * server reported that `member` left the room, or that the room finished (no member). Both users
+ * are told, since neither actor asked for the close.
+ */
+export interface SystemCloser {
+  /** Names the source; recorded as `endedBy` when no member is named. */
+  system: string;
+  /** The member the close is on behalf of (recorded as `endedBy`); must be a member of the session. */
+  member?: string;
+}
+
+/** Who closes a session: one of its users (its partner is told) or the system (both are told). */
+export type Closer = string | SystemCloser;
+
+/**
  * The waiting queue and the sessions. Every method is atomic in the store and idempotent, so a
  * retried or repeated call never pairs anyone twice or closes a session twice.
  */
@@ -58,8 +73,11 @@ export interface Matcher {
   claim(ticket: Ticket): Promise<ClaimResult>;
   /** Marks the user ready; resolves `connected` once both are (the partner is told the first time). */
   ready(sessionId: string, userId: string): Promise<{ connected: boolean }>;
-  /** Compare-and-set close; the partner is told. Null when the session was not open. */
-  close(sessionId: string, userId: string, reason: LeaveReason): Promise<ClosedSession | null>;
+  /**
+   * Compare-and-set close by a member (the partner is told) or by the system (both are told).
+   * Null when the session was not open, or the closer (or the member it names) is not in it.
+   */
+  close(sessionId: string, by: Closer, reason: LeaveReason): Promise<ClosedSession | null>;
   /**
    * Takes the user out of the queue and closes a session it is in (with `reason`), unless a newer
    * connection (`conn`) owns the user by now.
