@@ -3,6 +3,9 @@
  * `bun run start` runs this; everything is configured by the environment (see config.ts).
  */
 import Redis from 'ioredis';
+import { LiveKitMedia } from './adapters/livekit/media.ts';
+import { roomService } from './adapters/livekit/rooms.ts';
+import { LiveKitWebhook } from './adapters/livekit/webhook.ts';
 import { noMedia } from './adapters/media/none.ts';
 import { MemoryMatcher } from './adapters/memory/matcher.ts';
 import { type Embedded, startEmbeddedPostgres } from './adapters/pglite/embedded.ts';
@@ -19,8 +22,9 @@ import { Metrics } from './http/metrics.ts';
 import { newId } from './identity/ids.ts';
 import { ResumeTokens } from './identity/resume.ts';
 import { createLog, type Log } from './log.ts';
+import { mediaEvents } from './matching/media-events.ts';
 import { recording } from './matching/recording.ts';
-import type { ClosedSession, Counts, Matcher, Presence, Relay } from './ports.ts';
+import type { ClosedSession, Counts, Matcher, Media, Presence, Relay } from './ports.ts';
 import { bindSessionMachine, pendingEffects } from './session/effects.ts';
 
 interface Store {
@@ -126,7 +130,11 @@ async function main(config: Config): Promise<void> {
     config.instanceId,
   );
   const m = metrics;
-  const media = noMedia;
+  const livekit = config.livekit
+    ? new LiveKitMedia({ config: config.livekit, rooms: roomService(config.livekit), log })
+    : null;
+  await livekit?.start();
+  const media: Media = livekit ?? noMedia;
   const matcher = recording(store.matcher, {
     log: recorder,
     media,
@@ -162,7 +170,13 @@ async function main(config: Config): Promise<void> {
   });
   let draining = false;
   const checks: ReadyCheck[] = [...store.checks, { name: 'postgres', check: () => sql`SELECT 1` }];
-  const app = createApp({ metrics: m, checks, clientDir: config.clientDir, draining: () => draining, log });
+  if (livekit) checks.push({ name: 'livekit', check: () => livekit.check() });
+  const webhook = {
+    verifier: config.livekit ? new LiveKitWebhook(config.livekit) : null,
+    handle: mediaEvents(matcher),
+    log,
+  };
+  const app = createApp({ metrics: m, checks, clientDir: config.clientDir, draining: () => draining, log, webhook });
   const allowed = config.allowedOrigins;
 
   const server = Bun.serve<SocketData>({
@@ -201,6 +215,7 @@ async function main(config: Config): Promise<void> {
     log.info({ signal }, 'draining');
     clearInterval(beatTimer);
     clearInterval(statsTimer);
+    livekit?.stop();
     gateway.shutdown();
     const deadline = new Promise((r) => setTimeout(r, 5000));
     await Promise.race([Promise.allSettled([...pendingEffects]), deadline]);

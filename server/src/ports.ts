@@ -139,3 +139,24 @@ export interface Media {
   /** Deletes the room so both sides leave the media at once. Best effort, off the hot path. */
   closeRoom(sessionId: string): void;
 }
+
+/** A media-server event that matters to sessions, after its signature was verified. */
+export type MediaEvent = { id: string } & (
+  | {
+      kind: 'participant_left';
+      /** The room: our sessionId. */
+      room: string;
+      /** The participant: our userId. */
+      identity: string;
+      /** The participant was replaced by a newer connection of the same identity (a rejoin), or moved between media nodes. */
+      replaced: boolean;
+    }
+  | { kind: 'room_finished'; room: string }
+  | { kind: 'other'; name: string }
+);
+
+/** Verifies and decodes media-server webhooks. */
+export interface MediaWebhook {
+  /** Rejects (WebhookRejected) when the signature over the raw `body` does not verify. */
+  verify(body: string, authorization: string | null): Promise<MediaEvent>;
+}

@@ -78,16 +78,17 @@ export interface RunningServer {
   output(): string;
 }
 
-async function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1 (the OS picks; we release it at once). */
+export async function freePort(): Promise<number> {
   const s = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } });
   const port = s.port;
   s.stop(true);
   return port;
 }
 
-/** Spawns the server and waits until /healthz answers. */
+/** Spawns the server and waits until /healthz answers. `env.PORT` picks the port (else a free one). */
 export async function startServer(env: Record<string, string>): Promise<RunningServer> {
-  const port = await freePort();
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   let out = '';
   const proc = Bun.spawn(['bun', 'server/src/main.ts'], {
     cwd: ROOT,
