@@ -52,7 +52,8 @@ export interface ClosedSession {
 /**
  * The system closing a session rather than one of its users through its own actor: e.g. the media
  * server reported that `member` left the room, or that the room finished (no member). Both users
- * are told, since neither actor asked for the close.
+ * are told, since neither actor asked for the close: the member named gets `media.left` (it was
+ * its own media that left), everyone else `peer.left`.
  */
 export interface SystemCloser {
   /** Names the source; recorded as `endedBy` when no member is named. */
@@ -89,6 +90,8 @@ export interface Matcher {
 export type PeerEvent =
   | { type: 'queue.matched'; session: SessionInfo }
   | { type: 'peer.left'; sessionId: string; reason: LeaveReason }
+  /** The system closed the session because this user's own media connection left it. */
+  | { type: 'media.left'; sessionId: string }
   | { type: 'session.connected'; sessionId: string }
   | { type: 'peer.message'; sessionId: string; text: string; at: number }
   | { type: 'peer.typing'; sessionId: string; typing: boolean };

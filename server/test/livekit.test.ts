@@ -175,6 +175,17 @@ describe('with a real livekit-server', () => {
     expect(await endedRow(stores, sid)).toMatchObject({ end_reason: 'disconnect', ended_by: a.userId });
   });
 
+  test('a leaver whose socket closes just after its media is never queued again as a ghost', async () => {
+    const { a, b, sid } = await pair(server.ws);
+    track(b);
+    await signed(server, webhookBody('participant_left', { room: sid, identity: a.userId }));
+    a.close(); // the tab was closing: media first, socket a moment later
+    expect(await b.next()).toEqual({ type: 'peerLeft', sessionId: sid, reason: 'disconnect' });
+    await b.next('waiting');
+    // Had a been queued again it would be matched with b at once (they share an interest): it is not.
+    await b.quiet(2500);
+  });
+
   test('the user’s own frame first: the webhook that follows finds nothing open', async () => {
     const { a, b, sid } = await pair(server.ws);
     track(a, b);
@@ -258,6 +269,19 @@ describe('two instances and one LiveKit', () => {
     await two.stop();
     await lk.stop();
     await stores.drop();
+  });
+
+  test('participant_left on one instance reaches the leaver on the other instance too', async () => {
+    const { a, b, sid } = await pair(one.ws, two.ws);
+    expect((await signed(one, webhookBody('participant_left', { room: sid, identity: b.userId }))).json.outcome).toBe(
+      'closed',
+    );
+    expect(await a.next()).toEqual({ type: 'peerLeft', sessionId: sid, reason: 'disconnect' });
+    // b's socket stays: after the settle time it is told too, and queued again.
+    expect(await b.next()).toEqual({ type: 'peerLeft', sessionId: sid, reason: 'disconnect' });
+    await b.next('waiting');
+    a.close();
+    b.close();
   });
 
   test('a webhook landing on any instance tells both users, wherever they are connected', async () => {

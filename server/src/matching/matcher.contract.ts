@@ -136,7 +136,7 @@ export function matcherContract(name: string, make: () => Promise<Harness>): voi
         expect(await h.matcher.close(sid, 'a', 'end')).not.toBeNull();
       }));
 
-    test('the system closes a session on behalf of a member; both members hear, once', () =>
+    test('the system closes a session on behalf of a member: the partner hears peer.left, the member media.left, once', () =>
       with_(async (h) => {
         await h.matcher.claim(ticket(h, 'a'));
         const sid = matched(await h.matcher.claim(ticket(h, 'b')))?.sessionId ?? '';
@@ -145,8 +145,10 @@ export function matcherContract(name: string, make: () => Promise<Harness>): voi
         expect(await h.matcher.close(sid, { system: 'livekit', member: 'b' }, 'disconnect')).toBeNull();
         expect(await h.matcher.close(sid, 'a', 'skip')).toBeNull();
         await settle();
-        const left = h.events.filter((e) => e.event.type === 'peer.left').map((e) => e.to);
-        expect(left.sort()).toEqual(['a', 'b']);
+        const told = h.events.filter((e) => e.event.type === 'peer.left' || e.event.type === 'media.left');
+        expect(told).toHaveLength(2);
+        expect(told).toContainEqual({ to: 'a', event: { type: 'peer.left', sessionId: sid, reason: 'disconnect' } });
+        expect(told).toContainEqual({ to: 'b', event: { type: 'media.left', sessionId: sid } });
         // A disconnect leaves no cooldown: they may meet again at once.
         await h.matcher.claim(ticket(h, 'a'));
         expect(matched(await h.matcher.claim(ticket(h, 'b')))?.partnerId).toBe('a');
@@ -159,10 +161,11 @@ export function matcherContract(name: string, make: () => Promise<Harness>): voi
         const closed = await h.matcher.close(sid, { system: 'livekit' }, 'disconnect');
         expect(closed).toMatchObject({ sessionId: sid, endedBy: 'livekit', reason: 'disconnect' });
         await settle();
-        expect(h.events.filter((e) => e.event.type === 'peer.left')).toEqual([
-          { to: 'a', event: { type: 'peer.left', sessionId: sid, reason: 'disconnect' } },
-          { to: 'b', event: { type: 'peer.left', sessionId: sid, reason: 'disconnect' } },
-        ]);
+        const told = h.events.filter((e) => e.event.type === 'peer.left' || e.event.type === 'media.left');
+        expect(told).toHaveLength(2);
+        for (const to of ['a', 'b']) {
+          expect(told).toContainEqual({ to, event: { type: 'peer.left', sessionId: sid, reason: 'disconnect' } });
+        }
       }));
 
     test('a system close naming a non-member, or of an unknown session, changes nothing', () =>
@@ -172,7 +175,7 @@ export function matcherContract(name: string, make: () => Promise<Harness>): voi
         expect(await h.matcher.close(sid, { system: 'livekit', member: 'mallory' }, 'disconnect')).toBeNull();
         expect(await h.matcher.close('no-such-session', { system: 'livekit' }, 'disconnect')).toBeNull();
         await settle();
-        expect(h.events.filter((e) => e.event.type === 'peer.left')).toEqual([]);
+        expect(h.events.filter((e) => e.event.type === 'peer.left' || e.event.type === 'media.left')).toEqual([]);
         expect(await h.matcher.close(sid, 'a', 'end')).toMatchObject({ sessionId: sid, endedBy: 'a', reason: 'end' });
       }));
 

@@ -28,14 +28,15 @@ const left = (id: string, identity = 'b', replaced = false): MediaEvent => ({
 const settle = () => new Promise((r) => setTimeout(r, 5));
 
 describe('media events', () => {
-  test('participant_left of an open session closes it as disconnect, both users told', async () => {
+  test('participant_left of an open session closes it as disconnect: the partner and the leaver are told', async () => {
     const { matcher, events } = await pair();
     const handle = mediaEvents(matcher);
     expect(await handle(left('EV_1'))).toBe('closed');
     await settle();
-    const told = events.filter((e) => e.event.type === 'peer.left');
-    expect(told.map((e) => e.to).sort()).toEqual(['a', 'b']);
-    expect(told[0]?.event).toEqual({ type: 'peer.left', sessionId: 's1', reason: 'disconnect' });
+    expect(events.filter((e) => e.event.type === 'peer.left' || e.event.type === 'media.left')).toEqual([
+      { to: 'a', event: { type: 'peer.left', sessionId: 's1', reason: 'disconnect' } },
+      { to: 'b', event: { type: 'media.left', sessionId: 's1' } },
+    ]);
   });
 
   test('a duplicate is dropped; a second event for the closed session finds it not open', async () => {
@@ -77,7 +78,7 @@ describe('media events', () => {
     expect(await handle({ id: 'EV_2', kind: 'other', name: 'participant_joined' })).toBe('ignored');
     expect(await handle(left('EV_3', 'mallory'))).toBe('not_open');
     await settle();
-    expect(events.filter((e) => e.event.type === 'peer.left')).toEqual([]);
+    expect(events.filter((e) => e.event.type === 'peer.left' || e.event.type === 'media.left')).toEqual([]);
     expect(await matcher.close('s1', 'a', 'end')).not.toBeNull();
   });
 

@@ -2,14 +2,20 @@
  * What a verified media-server event does to sessions.
  *
  * `participant_left` and `room_finished` of an open session close it with reason `disconnect`, as
- * the system: both users are told (the one who left too, since its actor did not ask for it).
- * Exactly once, whichever comes first, this or the user's own frame (skip, end, socket close): the
- * matcher's close is a compare-and-set, and every later attempt finds the session closed.
+ * the system. Exactly once, whichever comes first, this or the user's own frame (skip, end, socket
+ * close): the matcher's close is a compare-and-set, and every later attempt finds the session closed.
  *
- * A user whose socket dropped and who is held for the resume grace (`suspended`) is NOT protected
- * from this: leaving the media room as well means both of its connections are gone (a closed tab,
- * a crashed browser), so the partner is released now rather than after the grace. A participant
- * that was merely replaced by its own newer connection (a rejoin) has not left, and is ignored.
+ * Who hears what: the partner of the one who left gets `peerLeft` (disconnect) and is re-queued at
+ * once. The one who left gets `media.left`, since its actor did not ask for the close:
+ * - held for the resume grace (`suspended`, socket already gone): it is NOT protected by the grace.
+ *   Socket and media both gone means the tab is gone (closed, crashed), so it is disconnected now
+ *   and its partner is released now rather than after the grace;
+ * - socket still open: a closing tab drops its socket and its media together, in either order, so
+ *   its actor waits a moment (`mediaLost`) for the socket to follow before re-queueing it; a tab that
+ *   is really still there (only its media failed) is then told `peerLeft` and queued again, and one
+ *   that was closing is never queued as a ghost.
+ * `room_finished` names nobody: both users get `peerLeft`. A participant that was merely replaced by
+ * its own newer connection (a rejoin) has not left, and is ignored.
  *
  * Webhooks are best effort (late, duplicated, unordered, sometimes lost), so nothing depends on one
  * arriving: the socket and the heartbeat remain the authority, this only makes the end faster.

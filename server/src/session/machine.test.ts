@@ -48,6 +48,7 @@ function eventsFor(snap: AnyMachineSnapshot): SessionEvent[] {
     { type: 'queue.matched', session: session('s1') },
     { type: 'session.connected', sessionId: sid },
     { type: 'peer.left', sessionId: sid, reason: 'skip' },
+    { type: 'media.left', sessionId: sid },
     { type: 'peer.message', sessionId: sid, text: 'yo', at: 5 },
     { type: 'peer.typing', sessionId: sid, typing: false },
     { type: 'socket.closed' },
@@ -64,6 +65,7 @@ function eventsFor(snap: AnyMachineSnapshot): SessionEvent[] {
     internal('xstate.after.readyTimeout.user.session.matched'),
     internal('xstate.after.retryClaim.user.session.waiting.queued'),
     internal('xstate.after.resumeGrace.user.session.suspended'),
+    internal('xstate.after.mediaSettle.user.session.mediaLost'),
     internal('xstate.after.heartbeat.user.link.alive'),
   ];
 }
@@ -134,6 +136,7 @@ function oracle(from: string, event: string): Expect {
   }
   if (event === 'socket.closed') {
     if (PAIRED.includes(from)) return { to: 'suspended', does: [] };
+    if (from === 'mediaLost') return { to: 'disconnected', does: DISCONNECT };
     return { to: 'disconnected', does: DISCONNECT };
   }
   if (inWaiting) {
@@ -146,18 +149,25 @@ function oracle(from: string, event: string): Expect {
   }
   if (PAIRED.includes(from)) {
     if (event === 'peer.left') return { to: 'waiting.claiming', does: ['peerLeft', 'waiting'] };
+    // Our own media left and the system closed the session: wait a moment for the socket to follow.
+    if (event === 'media.left') return { to: 'mediaLost', does: [] };
     if (event === 'peer.message') return stay('message');
     if (event === 'peer.typing') return stay('typing');
     if (event === 'socket.resumed') return { to: 'matched', does: ['matched'] };
     if (from === 'matched' && event === 'session.connected') return { to: 'inCall', does: ['connected'] };
     if (from === 'matched' && event === 'after readyTimeout') return { to: 'skipped', does: ['peerLeft'] };
   }
+  if (from === 'mediaLost' && event === 'after mediaSettle') {
+    return { to: 'waiting.claiming', does: ['peerLeft', 'waiting'] };
+  }
   if (from === 'skipped') {
     if (event === 'done.actor.close') return { to: 'waiting.claiming', does: ['waiting'] };
     if (event === 'error.actor.close') return { to: 'idle', does: ['error:unavailable', 'idle'] };
   }
   if (from === 'suspended') {
-    if (event === 'after resumeGrace' || event === 'peer.left') return { to: 'disconnected', does: DISCONNECT };
+    if (event === 'after resumeGrace' || event === 'peer.left' || event === 'media.left') {
+      return { to: 'disconnected', does: DISCONNECT };
+    }
     if (event === 'socket.resumed') return { to: 'matched', does: ['matched'] };
   }
   return { to: `(no transition for ${event} in ${from})`, does: [] };
@@ -212,6 +222,7 @@ describe('session machine: every transition, generated from the machine', () => 
       'inCall',
       'skipped',
       'suspended',
+      'mediaLost',
       'disconnected',
     ]) {
       expect(states).toContain(s);

@@ -6,7 +6,8 @@
  *
  * Two parallel regions:
  * - `session`: idle → waiting → matched → inCall, skipped, suspended (socket gone, held for resume),
- *   disconnected (final).
+ *   mediaLost (the system closed the session because our own media left: settling whether the
+ *   socket goes too), disconnected (final).
  * - `link`: the heartbeat. Every client frame re-arms it; silence for `heartbeat` ms raises
  *   `heartbeat.expired`, which the session region turns into `disconnected`.
  */
@@ -65,6 +66,12 @@ export const DEFAULT_DELAYS = {
   resumeGrace: 10_000,
   /** Safety net while queued: re-run the claim this often even without a hint. */
   recheck: 15_000,
+  /**
+   * After our own media left (a `media.left`), how long to wait for the socket to close too before
+   * re-queueing: a closing tab drops its media and its socket together, in either order, and a user
+   * whose tab is gone must not be queued again as a ghost.
+   */
+  mediaSettle: 1_500,
 };
 
 type Ctx = { context: SessionContext; event: SessionEvent };
@@ -188,6 +195,11 @@ const paired = {
           : { type: 'idle' },
     },
   },
+  'media.left': {
+    guard: 'isCurrent',
+    target: 'mediaLost',
+    actions: { type: 'setClosing', params: closing('disconnect') },
+  },
   'socket.closed': 'suspended',
 } as const;
 
@@ -240,6 +252,7 @@ export const sessionMachine = setup({
     readyTimeout: DEFAULT_DELAYS.readyTimeout,
     heartbeat: DEFAULT_DELAYS.heartbeat,
     resumeGrace: DEFAULT_DELAYS.resumeGrace,
+    mediaSettle: DEFAULT_DELAYS.mediaSettle,
     retryClaim: ({ context }) => context.retryInMs ?? DEFAULT_DELAYS.recheck,
   },
 }).createMachine({
@@ -431,7 +444,25 @@ export const sessionMachine = setup({
           on: {
             'socket.resumed': 'matched',
             'peer.left': { guard: 'isCurrent', target: 'disconnected' },
+            // Socket and media both gone: the tab is gone; the session is already closed.
+            'media.left': { guard: 'isCurrent', target: 'disconnected' },
           },
+        },
+        mediaLost: {
+          after: {
+            mediaSettle: {
+              target: 'waiting',
+              actions: {
+                type: 'emit',
+                params: ({ context }) => ({
+                  type: 'peerLeft',
+                  sessionId: context.closing?.sessionId ?? '',
+                  reason: 'disconnect',
+                }),
+              },
+            },
+          },
+          on: { 'socket.closed': 'disconnected' },
         },
         disconnected: {
           type: 'final',

@@ -128,7 +128,10 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
     const isMember = (id: string) => s.a === id || s.b === id;
     if (typeof by === 'string') return isMember(by) ? this.closeEntry(s, by, reason) : null;
     if (by.member !== undefined && !isMember(by.member)) return null;
-    return this.closeEntry(s, by.member ?? by.system, reason, true);
+    const closed = this.closeEntry(s, by.member ?? by.system, reason);
+    const other = by.member ?? s.a;
+    this.send(other, by.member ? { type: 'media.left', sessionId } : { type: 'peer.left', sessionId, reason });
+    return closed;
   }
 
   async leave(userId: string, conn: string, reason: LeaveReason): Promise<ClosedSession | null> {
@@ -162,8 +165,8 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
     return this.queues.get(mode)?.size ?? 0;
   }
 
-  /** Closes an open session; `tellBoth` for system closes, where neither actor asked for it. */
-  private closeEntry(s: SessionEntry, by: string, reason: LeaveReason, tellBoth = false): ClosedSession {
+  /** Closes an open session; the partner of `by` (both users, when `by` is not one) hears `peer.left`. */
+  private closeEntry(s: SessionEntry, by: string, reason: LeaveReason): ClosedSession {
     this.sessions.delete(s.sessionId);
     const endedAt = this.now();
     for (const id of [s.a, s.b]) {
@@ -178,9 +181,7 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
       this.setOf(this.blocks, s.a).add(s.b);
       this.setOf(this.blocks, s.b).add(s.a);
     }
-    for (const id of [s.a, s.b]) {
-      if (tellBoth || id !== by) this.send(id, { type: 'peer.left', sessionId: s.sessionId, reason });
-    }
+    this.send(by === s.b ? s.a : s.b, { type: 'peer.left', sessionId: s.sessionId, reason });
     return {
       sessionId: s.sessionId,
       userA: s.a,

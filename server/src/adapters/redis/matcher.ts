@@ -138,7 +138,8 @@ export class RedisMatcher implements Matcher, Relay, Presence {
     if (!row) return null;
     // A system close told the other member too; deliver to it here if it is on this instance.
     if (row.length > 11 && str(row[11]) === this.opts.instanceId) {
-      this.local(str(row[10]), { type: 'peer.left', sessionId, reason });
+      const member = typeof by === 'string' ? undefined : by.member;
+      this.local(str(row[10]), member ? { type: 'media.left', sessionId } : { type: 'peer.left', sessionId, reason });
     }
     return this.closed(row);
   }

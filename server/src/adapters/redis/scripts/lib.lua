@@ -15,7 +15,8 @@ end
 
 -- Compare-and-set close. Returns nil unless the session is open and `by` is one of its users.
 -- `system` (optional) names the system closing it instead: then `by` is '' (nobody in particular)
--- or the member it closes on behalf of, and both users are told, since neither asked for it.
+-- or the member it closes on behalf of, and both users are told, since neither asked for it: the
+-- member named hears `mediaLeft` (its own media left), any other user `left`.
 -- Users are told through their instance's channel unless they are on `inst` (the caller delivers
 -- locally then). Returns {sid, a, b, mode, startedAt, endedAt, endedBy, reason, partner,
 -- partnerInst}, plus {other, otherInst} for a system close: the member `by` names, or `a`.
@@ -46,15 +47,15 @@ local function closeSession(sid, by, reason, now, cooldown, inst, system)
   end
   local partner, pinst, other, oinst = b, s[5], a, s[4]
   if by == b then partner, pinst, other, oinst = a, s[4], b, s[5] end
-  local function tell(to, toInst)
+  local function tell(to, toInst, kind)
     if toInst ~= inst then
-      redis.call('PUBLISH', key('ch', toInst), cjson.encode({ k = 'left', to = to, sid = sid, reason = reason }))
+      redis.call('PUBLISH', key('ch', toInst), cjson.encode({ k = kind, to = to, sid = sid, reason = reason }))
     end
   end
-  tell(partner, pinst)
+  tell(partner, pinst, 'left')
   local out = { sid, a, b, s[6], s[7], tostring(now), endedBy, reason, partner, pinst }
   if sys then
-    tell(other, oinst)
+    if by == '' then tell(other, oinst, 'left') else tell(other, oinst, 'mediaLeft') end
     out[11], out[12] = other, oinst
   end
   return out
