@@ -261,17 +261,24 @@ describe('in a call', () => {
     expect(texts(skipped.state).at(-1)).toBe('system:Stranger skipped.');
   });
 
-  test('a new match starts a fresh log', () => {
-    const next = run(
-      [
-        frame({ type: 'peerLeft', sessionId: 's1', reason: 'skip' }),
-        frame({ type: 'waiting', since: 3 }),
-        matchedText('s2'),
-      ],
+  test('a disconnect after our own video failed is told as ours', () => {
+    const failed = run(
+      [{ type: 'media', media: 'failed' }, frame({ type: 'peerLeft', sessionId: 's1', reason: 'disconnect' })],
       inCall(),
     );
-    expect(next.state.lines).toHaveLength(1);
+    expect(texts(failed.state).at(-1)).toBe('system:Your video connection dropped, so the chat ended.');
+  });
+
+  test('a new match starts a fresh log, keeping only how the last chat ended', () => {
+    const chatted = run([frame({ type: 'message', sessionId: 's1', text: 'bye', at: 1 })], inCall()).state;
+    const left = [frame({ type: 'peerLeft', sessionId: 's1', reason: 'skip' }), frame({ type: 'waiting', since: 3 })];
+    const next = run([...left, matchedText('s2')], chatted);
+    expect(texts(next.state)).toEqual([
+      'system:Stranger skipped.',
+      "system:You're now chatting with a random stranger. Say hi!",
+    ]);
     expect(next.state.session?.sessionId).toBe('s2');
+    expect(run([matchedText('s3')], ready()).state.lines).toHaveLength(1);
   });
 
   test('mute and camera toggles', () => {

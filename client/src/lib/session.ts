@@ -73,9 +73,13 @@ function onFrame(s: State, f: ServerFrame, now: number, out: Command[]): State {
       return current(f.sessionId) ? { ...addLine(s, 'peer', f.text), peerTyping: false } : s;
     case 'typing':
       return current(f.sessionId) ? { ...s, peerTyping: f.typing } : s;
-    case 'peerLeft':
+    case 'peerLeft': {
       if (!current(f.sessionId)) return s;
-      return { ...addLine(leaveMedia(s, out), 'system', PEER_LEFT[f.reason]), session: null, peerTyping: false };
+      // When our own video had failed, the "disconnect" was most likely ours.
+      const ours = f.reason === 'disconnect' && s.media === 'failed';
+      const text = ours ? 'Your video connection dropped, so the chat ended.' : PEER_LEFT[f.reason];
+      return { ...addLine(leaveMedia(s, out), 'system', text), session: null, peerTyping: false };
+    }
     case 'ended':
       return ended(s, f, out);
     case 'idle':
@@ -130,7 +134,11 @@ function matched(s: State, f: Extract<ServerFrame, { type: 'matched' }>, out: Co
   if (!resumed) {
     next = leaveMedia(next, out);
     const common = f.commonInterests.length > 0 ? ` You both like: ${f.commonInterests.join(', ')}.` : '';
-    next = { ...next, lines: [], peerTyping: false, meTyping: false, afterEnd: false, skipArmedAt: null };
+    // A new stranger gets a fresh log; only how the last chat ended stays, above the greeting,
+    // since the next match can come within milliseconds of it.
+    const last = s.lines.at(-1);
+    const kept = s.session === null && last?.from === 'system' ? [last] : [];
+    next = { ...next, lines: kept, peerTyping: false, meTyping: false, afterEnd: false, skipArmedAt: null };
     next = addLine(next, 'system', `You're now chatting with a random stranger. Say hi!${common}`);
     out.push({ kind: 'mark', name: 'matched', sessionId: f.sessionId });
   }
