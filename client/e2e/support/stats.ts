@@ -57,7 +57,9 @@ export function ice(page: Page): Promise<IceView> {
       if (pc.connectionState === 'closed') continue;
       const stats = await pc.getStats();
       const byId = new Map<string, Record<string, unknown>>();
-      stats.forEach((r) => byId.set(r.id, r));
+      stats.forEach((r) => {
+        byId.set(r.id, r);
+      });
       stats.forEach((r) => {
         if (r.type === 'remote-candidate') view.remote.push(pick(r));
         if (r.type === 'local-candidate') view.local.push(pick(r));
