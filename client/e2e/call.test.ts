@@ -4,119 +4,36 @@
  * Screenshots of every screen go to artifacts/ (ignored by git).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { launch, lines, type OpenPage, openPage, stateOf, waitLine, waitState } from './support/browser.ts';
+import type { Page } from 'playwright-core';
+import { lines, stateOf, waitLine, waitState } from './support/browser.ts';
 import { startProxy } from './support/proxy.ts';
-import { type Stack, startStack } from './support/stack.ts';
-import { ice, videoIn } from './support/stats.ts';
-
-const ARTIFACTS = join(import.meta.dir, '..', '..', 'artifacts');
-mkdirSync(ARTIFACTS, { recursive: true });
-const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+import { ice } from './support/stats.ts';
+import { currentSession, expectVideoFlowing, World } from './support/world.ts';
 
 /** Short timers, so the paths that wait for them finish quickly. */
 const RESUME_GRACE_MS = 5000;
 
-let stack: Stack;
-let browser: Browser;
-const open: OpenPage[] = [];
-/** matched → connected, in ms, for every video pair the file set up (read from the pages' User Timing). */
-const connectTimes: number[] = [];
-
-async function page(opts: Parameters<typeof openPage>[2] = {}): Promise<Page> {
-  const p = await openPage(browser, stack.url, opts);
-  open.push(p);
-  return p.page;
-}
-
-/** Uncaught errors of every page so far (checked by the last test). */
-const seenErrors: string[] = [];
-
-async function closeAll() {
-  for (const p of open.splice(0)) {
-    seenErrors.push(...p.errors);
-    await p.context.close();
-  }
-}
-
-/** Records how long this page took from `matched` to `connected` in its current session. */
-async function recordConnectTime(p: Page) {
-  const ms = await p.evaluate(() => {
-    const m = performance.getEntriesByType('measure').filter((e) => e.name.startsWith('serendip:matched→connected'));
-    return m.at(-1)?.duration ?? null;
-  });
-  if (ms !== null) connectTimes.push(ms);
-}
-
-/** The page's current session id, from its last `matched` User Timing mark. */
-function currentSession(p: Page): Promise<string> {
-  return p.evaluate(() => {
-    const m = performance.getEntriesByType('mark').filter((e) => e.name.startsWith('serendip:matched:'));
-    return m.at(-1)?.name.split(':')[2] ?? '';
-  });
-}
-
-/** Two fresh pages that start video and reach the call. */
-async function videoPair(): Promise<[Page, Page]> {
-  const a = await page();
-  const b = await page();
-  await a.getByTestId('start').click();
-  await waitState(a, 'waiting');
-  await b.getByTestId('start').click();
-  await Promise.all([waitState(a, 'inCall'), waitState(b, 'inCall')]);
-  await Promise.all([recordConnectTime(a), recordConnectTime(b)]);
-  return [a, b];
-}
-
-/** The remote video is really playing: frames decoded and bytes received both keep growing. */
-async function expectVideoFlowing(p: Page) {
-  const deadline = Date.now() + 15_000;
-  let before = await videoIn(p);
-  for (;;) {
-    await Bun.sleep(1000);
-    const after = await videoIn(p);
-    if (
-      after.framesDecoded > before.framesDecoded &&
-      after.bytesReceived > before.bytesReceived &&
-      after.framesDecoded > 10
-    ) {
-      break;
-    }
-    if (Date.now() > deadline) throw new Error(`remote video is not flowing: ${JSON.stringify({ before, after })}`);
-    before = after;
-  }
-  const el = await p.getByTestId('remote-video').evaluate((v: HTMLVideoElement) => ({
-    width: v.videoWidth,
-    paused: v.paused,
-  }));
-  expect(el.width).toBeGreaterThan(0);
-  expect(el.paused).toBe(false);
-}
+let world: World;
+const page = (opts: Parameters<World['page']>[0] = {}): Promise<Page> => world.page(opts);
+const videoPair = () => world.videoPair();
+const shot = (p: Page, name: string) => world.shot(p, name);
 
 beforeAll(async () => {
-  stack = await startStack({
+  world = await World.start({
     RESUME_GRACE_MS: String(RESUME_GRACE_MS),
     INTEREST_FALLBACK_MS: '1000',
     STATS_INTERVAL_MS: '1000',
   });
-  browser = await launch();
 });
 
 // Every test leaves no page behind, even when it fails half way (a stale page would be matched next).
-afterEach(closeAll);
+afterEach(() => world.closeAll());
 
 afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  if (connectTimes.length > 0) {
-    const sorted = [...connectTimes].sort((x, y) => x - y);
-    const median = sorted[Math.floor(sorted.length / 2)] as number;
-    const summary = { samples: sorted.map(Math.round), medianMs: Math.round(median) };
-    writeFileSync(join(ARTIFACTS, 'matched-to-connected.json'), `${JSON.stringify(summary, null, 2)}\n`);
-    console.log(`matched → connected: median ${summary.medianMs} ms over ${sorted.length} page sessions`);
-  }
+  const summary = world?.summarise();
+  if (summary)
+    console.log(`matched → connected: median ${summary.medianMs} ms over ${summary.samples.length} page sessions`);
+  await world?.stop();
 });
 
 describe('in real browsers', () => {
@@ -148,7 +65,7 @@ describe('in real browsers', () => {
     const [a, b] = await videoPair();
     await Promise.all([expectVideoFlowing(a), expectVideoFlowing(b)]);
     const [ia, ib] = await Promise.all([ice(a), ice(b)]);
-    const lkPorts = [stack.lk.rtcPorts.udp, stack.lk.rtcPorts.tcp];
+    const lkPorts = [world.stack.lk.rtcPorts.udp, world.stack.lk.rtcPorts.tcp];
     for (const [mine, theirs] of [
       [ia, ib],
       [ib, ia],
@@ -215,7 +132,7 @@ describe('in real browsers', () => {
     const took = Date.now() - t0;
     // Faster than the resume grace, which is all the socket path could do: this was the webhook.
     expect(took).toBeLessThan(RESUME_GRACE_MS);
-    expect(stack.server.output()).toContain(`"sessionId":"${sid}","event":"participant_left"`);
+    expect(world.stack.server.output()).toContain(`"sessionId":"${sid}","event":"participant_left"`);
     await shot(b, 'peer-disconnected');
   });
 
@@ -231,15 +148,13 @@ describe('in real browsers', () => {
     // Held for the resume grace first (a short drop would have resumed), then released: the socket
     // path. LiveKit had not given up on the crashed participant by then, so no webhook closed it.
     expect(Date.now() - t0).toBeGreaterThanOrEqual(RESUME_GRACE_MS - 200);
-    expect(stack.server.output()).not.toContain(`"sessionId":"${sid}","event":"participant_left"`);
+    expect(world.stack.server.output()).not.toContain(`"sessionId":"${sid}","event":"participant_left"`);
   });
 
   test('a network blip: the socket reconnects by itself, says so, and the call resumes unseen by the partner', async () => {
-    const proxy = startProxy(stack.server.url);
+    const proxy = startProxy(world.stack.server.url);
     try {
-      const proxied = await openPage(browser, proxy.url);
-      open.push(proxied);
-      const a = proxied.page;
+      const a = await page({ url: proxy.url });
       const b = await page();
       await a.getByTestId('start').click();
       await waitState(a, 'waiting');
@@ -311,8 +226,8 @@ describe('in real browsers', () => {
     await waitState(a, 'waiting');
     await b.getByTestId('start').click();
     await Promise.all([waitState(a, 'inCall'), waitState(b, 'inCall')]);
-    await recordConnectTime(a);
-    await recordConnectTime(b);
+    await world.recordConnectTime(a);
+    await world.recordConnectTime(b);
     await expectVideoFlowing(a);
     for (const id of ['remote-video', 'local-video', 'skip', 'end', 'report', 'chat-input', 'mic', 'camera']) {
       const box = await a.getByTestId(id).boundingBox();
@@ -326,12 +241,12 @@ describe('in real browsers', () => {
     for (let i = 0; i < 3; i++) {
       const [a] = await videoPair();
       await a.getByTestId('end').click();
-      await closeAll();
+      await world.closeAll();
     }
-    expect(connectTimes.length).toBeGreaterThanOrEqual(10);
+    expect(world.connectTimes.length).toBeGreaterThanOrEqual(10);
   });
 
   test('no page raised an uncaught error', () => {
-    expect(seenErrors).toEqual([]);
+    expect(world.errors).toEqual([]);
   });
 });
