@@ -90,7 +90,8 @@ function start(s: State, wish: Wish, out: Command[]): State {
     out.push({ kind: 'send', frame: { type: 'enqueue', ...wish } });
     return { ...next, wish };
   }
-  out.push({ kind: 'requestDevices' });
+  // Already asking (a preview, say): the answer will start it.
+  if (s.devices !== 'requesting') out.push({ kind: 'requestDevices' });
   return { ...next, pendingStart: wish, devices: 'requesting', deviceError: null };
 }
 

@@ -96,10 +96,14 @@ describe('starting', () => {
     expect(run([{ type: 'start', wish: { mode: 'text', interests: [] } }]).commands).toEqual([]);
   });
 
-  test('a preview asks for the devices once', () => {
-    const first = run([open, { type: 'preview' }]);
+  test('a preview asks for the devices once; a start during it waits for the same answer', () => {
+    const first = run([open, hello(), { type: 'preview' }]);
     expect(kinds(first.commands)).toEqual(['requestDevices']);
     expect(run([{ type: 'preview' }], first.state).commands).toEqual([]);
+    const started = run([{ type: 'start', wish: { mode: 'video', interests: [] } }], first.state);
+    expect(started.commands).toEqual([]);
+    const granted = run([{ type: 'devices', devices: 'on' }], started.state);
+    expect(sends(granted.commands)).toEqual([{ type: 'enqueue', mode: 'video', interests: [] }]);
   });
 });
 
