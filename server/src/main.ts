@@ -19,6 +19,7 @@ import { Gateway } from './gateway/gateway.ts';
 import { Registry, type SocketData } from './gateway/registry.ts';
 import { createApp, type ReadyCheck } from './http/app.ts';
 import { Metrics } from './http/metrics.ts';
+import { mountWebhook } from './http/webhook.ts';
 import { newId } from './identity/ids.ts';
 import { ResumeTokens } from './identity/resume.ts';
 import { createLog, type Log } from './log.ts';
@@ -171,12 +172,12 @@ async function main(config: Config): Promise<void> {
   let draining = false;
   const checks: ReadyCheck[] = [...store.checks, { name: 'postgres', check: () => sql`SELECT 1` }];
   if (livekit) checks.push({ name: 'livekit', check: () => livekit.check() });
-  const webhook = {
+  const app = createApp({ metrics: m, checks, clientDir: config.clientDir, draining: () => draining, log });
+  mountWebhook(app, {
     verifier: config.livekit ? new LiveKitWebhook(config.livekit) : null,
     handle: mediaEvents(matcher),
     log,
-  };
-  const app = createApp({ metrics: m, checks, clientDir: config.clientDir, draining: () => draining, log, webhook });
+  });
   const allowed = config.allowedOrigins;
 
   const server = Bun.serve<SocketData>({

@@ -1,12 +1,11 @@
 /**
- * HTTP routes (Hono): health, readiness, metrics, the LiveKit webhook and the built browser client.
+ * HTTP routes (Hono): health, readiness, metrics and the built browser client.
  * `/ws` never reaches here: main.ts upgrades it with Bun's native WebSocket server.
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, normalize, resolve } from 'node:path';
 import { Hono } from 'hono';
 import type { Metrics } from './metrics.ts';
-import { mountWebhook, type WebhookDeps } from './webhook.ts';
 
 export interface ReadyCheck {
   name: string;
@@ -19,7 +18,6 @@ export interface AppDeps {
   clientDir: string;
   draining: () => boolean;
   log: { error(obj: object, msg: string): void };
-  webhook: WebhookDeps;
 }
 
 const CHECK_TIMEOUT_MS = 2000;
@@ -57,7 +55,6 @@ export function createApp(d: AppDeps): Hono {
   app.get('/metrics', async (c) =>
     c.body(await d.metrics.text(), 200, { 'Content-Type': d.metrics.registry.contentType }),
   );
-  mountWebhook(app, d.webhook);
   app.get('*', (c) => {
     const root = resolve(d.clientDir);
     let pathname: string;
