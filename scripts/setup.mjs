@@ -64,8 +64,9 @@ function aptInstall(...pkgs) {
 }
 
 function ensureNode() {
-  const major = Number(process.versions.node.split('.')[0]);
-  if (major < 20) fail(`Node.js 20 or newer is needed (this is ${process.version})`);
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  // Vite (the client build) needs 20.19+ on the 20 line.
+  if (major < 20 || (major === 20 && minor < 19)) fail(`Node.js 20.19 or newer is needed (this is ${process.version})`);
 }
 
 /** npm install when node_modules is missing or package-lock.json changed since the last install. */

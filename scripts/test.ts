@@ -4,6 +4,7 @@
  *
  *   bun scripts/test.ts            everything
  *   bun scripts/test.ts unit       only steps whose name starts with "unit"
+ *   bun scripts/test.ts e2e        the client build and the real-browser tests only
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -66,11 +67,20 @@ const bunTest =
     return { passed: tests - failures - skipped, failed };
   };
 
+/** The browser tests run against the built client: build it, then run them. */
+const e2e: Step['run'] = async () => {
+  const vite = ['node', 'node_modules/vite/bin/vite.js', 'build', '--config', 'client/vite.config.ts'];
+  const built = await exec([...vite, '--logLevel', 'error']);
+  if (built !== 0) return { passed: 0, failed: 1 };
+  return bunTest('e2e', ['client/e2e'], 120_000)();
+};
+
 const steps: Step[] = [
   { name: 'typecheck', run: check(['bun', 'x', 'tsc', '--noEmit', '-p', '.']) },
   { name: 'lint', run: check(['bun', 'x', 'biome', 'check', '--error-on-warnings', '.']) },
   { name: 'unit', run: bunTest('unit', ['server/src', 'client/src'], 20_000) },
   { name: 'integration', run: bunTest('integration', ['server/test'], 90_000) },
+  { name: 'e2e', run: e2e },
 ];
 
 const only = process.argv[2];

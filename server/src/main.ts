@@ -3,6 +3,9 @@
  * `bun run start` runs this; everything is configured by the environment (see config.ts).
  */
 import Redis from 'ioredis';
+import { LiveKitMedia } from './adapters/livekit/media.ts';
+import { roomService } from './adapters/livekit/rooms.ts';
+import { LiveKitWebhook } from './adapters/livekit/webhook.ts';
 import { noMedia } from './adapters/media/none.ts';
 import { MemoryBoard } from './adapters/memory/board.ts';
 import { MemoryMatcher } from './adapters/memory/matcher.ts';
@@ -20,14 +23,16 @@ import { Gateway } from './gateway/gateway.ts';
 import { Registry, type SocketData } from './gateway/registry.ts';
 import { createApp, type ReadyCheck } from './http/app.ts';
 import { Metrics } from './http/metrics.ts';
+import { mountWebhook } from './http/webhook.ts';
 import { newId } from './identity/ids.ts';
 import { ResumeTokens } from './identity/resume.ts';
 import { createLog, type Log, prettyDestination } from './log.ts';
+import { mediaEvents } from './matching/media-events.ts';
 import { recording } from './matching/recording.ts';
 import { sessionEvents } from './observability/events.ts';
 import { composeInspection } from './observability/hooks.ts';
 import { type StatelyInspector, startInspector } from './observability/inspector.ts';
-import type { AdminBoard, ClosedSession, Counts, Matcher, Presence, Relay } from './ports.ts';
+import type { AdminBoard, ClosedSession, Counts, Matcher, Media, Presence, Relay } from './ports.ts';
 import { bindSessionMachine, pendingEffects } from './session/effects.ts';
 import { sessionMachine } from './session/machine.ts';
 
@@ -146,7 +151,6 @@ async function main(config: Config): Promise<void> {
     config.instanceId,
   );
   const m = metrics;
-  const media = noMedia;
   const events = sessionEvents(log);
   const inspector: StatelyInspector | null = config.inspect ? await startInspector(config.inspect) : null;
   const admin = await createAdmin({
@@ -169,6 +173,11 @@ async function main(config: Config): Promise<void> {
       : null,
     log,
   });
+  const livekit = config.livekit
+    ? new LiveKitMedia({ config: config.livekit, rooms: roomService(config.livekit), log })
+    : null;
+  await livekit?.start();
+  const media: Media = livekit ?? noMedia;
   const matcher = recording(store.matcher, {
     log: recorder,
     media,
@@ -218,6 +227,7 @@ async function main(config: Config): Promise<void> {
   });
   let draining = false;
   const checks: ReadyCheck[] = [...store.checks, { name: 'postgres', check: () => sql`SELECT 1` }];
+  if (livekit) checks.push({ name: 'livekit', check: () => livekit.check() });
   const app = createApp({
     metrics: m,
     checks,
@@ -225,6 +235,11 @@ async function main(config: Config): Promise<void> {
     draining: () => draining,
     log,
     mount: admin.mount,
+  });
+  mountWebhook(app, {
+    verifier: config.livekit ? new LiveKitWebhook(config.livekit) : null,
+    handle: mediaEvents(matcher),
+    log,
   });
   const allowed = config.allowedOrigins;
 
@@ -276,6 +291,7 @@ async function main(config: Config): Promise<void> {
     clearInterval(beatTimer);
     clearInterval(statsTimer);
     admin.stop();
+    livekit?.stop();
     gateway.shutdown();
     const deadline = new Promise((r) => setTimeout(r, 5000));
     await Promise.race([Promise.allSettled([...pendingEffects]), deadline]);

@@ -50,6 +50,22 @@ export interface ClosedSession {
 }
 
 /**
+ * The system closing a session rather than one of its users through its own actor: e.g. the media
+ * server reported that `member` left the room, or that the room finished (no member). Both users
+ * are told, since neither actor asked for the close: the member named gets `media.left` (it was
+ * its own media that left), everyone else `peer.left`.
+ */
+export interface SystemCloser {
+  /** Names the source; recorded as `endedBy` when no member is named. */
+  system: string;
+  /** The member the close is on behalf of (recorded as `endedBy`); must be a member of the session. */
+  member?: string;
+}
+
+/** Who closes a session: one of its users (its partner is told) or the system (both are told). */
+export type Closer = string | SystemCloser;
+
+/**
  * The waiting queue and the sessions. Every method is atomic in the store and idempotent, so a
  * retried or repeated call never pairs anyone twice or closes a session twice.
  */
@@ -58,8 +74,11 @@ export interface Matcher {
   claim(ticket: Ticket): Promise<ClaimResult>;
   /** Marks the user ready; resolves `connected` once both are (the partner is told the first time). */
   ready(sessionId: string, userId: string): Promise<{ connected: boolean }>;
-  /** Compare-and-set close; the partner is told. Null when the session was not open. */
-  close(sessionId: string, userId: string, reason: LeaveReason): Promise<ClosedSession | null>;
+  /**
+   * Compare-and-set close by a member (the partner is told) or by the system (both are told).
+   * Null when the session was not open, or the closer (or the member it names) is not in it.
+   */
+  close(sessionId: string, by: Closer, reason: LeaveReason): Promise<ClosedSession | null>;
   /**
    * Takes the user out of the queue and closes a session it is in (with `reason`), unless a newer
    * connection (`conn`) owns the user by now.
@@ -71,6 +90,8 @@ export interface Matcher {
 export type PeerEvent =
   | { type: 'queue.matched'; session: SessionInfo }
   | { type: 'peer.left'; sessionId: string; reason: LeaveReason }
+  /** The system closed the session because this user's own media connection left it. */
+  | { type: 'media.left'; sessionId: string }
   | { type: 'session.connected'; sessionId: string }
   | { type: 'peer.message'; sessionId: string; text: string; at: number }
   | { type: 'peer.typing'; sessionId: string; typing: boolean };
@@ -130,4 +151,25 @@ export interface AdminBoard<V extends { instance: string; at: number }> {
   publish(view: V): Promise<void>;
   /** The live views of every instance, this one's included. */
   read(): Promise<V[]>;
+}
+
+/** A media-server event that matters to sessions, after its signature was verified. */
+export type MediaEvent = { id: string } & (
+  | {
+      kind: 'participant_left';
+      /** The room: our sessionId. */
+      room: string;
+      /** The participant: our userId. */
+      identity: string;
+      /** The participant was replaced by a newer connection of the same identity (a rejoin), or moved between media nodes. */
+      replaced: boolean;
+    }
+  | { kind: 'room_finished'; room: string }
+  | { kind: 'other'; name: string }
+);
+
+/** Verifies and decodes media-server webhooks. */
+export interface MediaWebhook {
+  /** Rejects (WebhookRejected) when the signature over the raw `body` does not verify. */
+  verify(body: string, authorization: string | null): Promise<MediaEvent>;
 }

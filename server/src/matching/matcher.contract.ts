@@ -136,6 +136,61 @@ export function matcherContract(name: string, make: () => Promise<Harness>): voi
         expect(await h.matcher.close(sid, 'a', 'end')).not.toBeNull();
       }));
 
+    test('the system closes a session on behalf of a member: the partner hears peer.left, the member media.left, once', () =>
+      with_(async (h) => {
+        await h.matcher.claim(ticket(h, 'a'));
+        const sid = matched(await h.matcher.claim(ticket(h, 'b')))?.sessionId ?? '';
+        const closed = await h.matcher.close(sid, { system: 'livekit', member: 'b' }, 'disconnect');
+        expect(closed).toMatchObject({ sessionId: sid, endedBy: 'b', reason: 'disconnect', userA: 'a', userB: 'b' });
+        expect(await h.matcher.close(sid, { system: 'livekit', member: 'b' }, 'disconnect')).toBeNull();
+        expect(await h.matcher.close(sid, 'a', 'skip')).toBeNull();
+        await settle();
+        const told = h.events.filter((e) => e.event.type === 'peer.left' || e.event.type === 'media.left');
+        expect(told).toHaveLength(2);
+        expect(told).toContainEqual({ to: 'a', event: { type: 'peer.left', sessionId: sid, reason: 'disconnect' } });
+        expect(told).toContainEqual({ to: 'b', event: { type: 'media.left', sessionId: sid } });
+        // A disconnect leaves no cooldown: they may meet again at once.
+        await h.matcher.claim(ticket(h, 'a'));
+        expect(matched(await h.matcher.claim(ticket(h, 'b')))?.partnerId).toBe('a');
+      }));
+
+    test('the system closes a session on nobody’s behalf, recorded under its own name', () =>
+      with_(async (h) => {
+        await h.matcher.claim(ticket(h, 'a'));
+        const sid = matched(await h.matcher.claim(ticket(h, 'b')))?.sessionId ?? '';
+        const closed = await h.matcher.close(sid, { system: 'livekit' }, 'disconnect');
+        expect(closed).toMatchObject({ sessionId: sid, endedBy: 'livekit', reason: 'disconnect' });
+        await settle();
+        const told = h.events.filter((e) => e.event.type === 'peer.left' || e.event.type === 'media.left');
+        expect(told).toHaveLength(2);
+        for (const to of ['a', 'b']) {
+          expect(told).toContainEqual({ to, event: { type: 'peer.left', sessionId: sid, reason: 'disconnect' } });
+        }
+      }));
+
+    test('a system close naming a non-member, or of an unknown session, changes nothing', () =>
+      with_(async (h) => {
+        await h.matcher.claim(ticket(h, 'a'));
+        const sid = matched(await h.matcher.claim(ticket(h, 'b')))?.sessionId ?? '';
+        expect(await h.matcher.close(sid, { system: 'livekit', member: 'mallory' }, 'disconnect')).toBeNull();
+        expect(await h.matcher.close('no-such-session', { system: 'livekit' }, 'disconnect')).toBeNull();
+        await settle();
+        expect(h.events.filter((e) => e.event.type === 'peer.left' || e.event.type === 'media.left')).toEqual([]);
+        expect(await h.matcher.close(sid, 'a', 'end')).toMatchObject({ sessionId: sid, endedBy: 'a', reason: 'end' });
+      }));
+
+    test('a member’s close racing a system close closes the session once', () =>
+      with_(async (h) => {
+        await h.matcher.claim(ticket(h, 'a'));
+        const sid = matched(await h.matcher.claim(ticket(h, 'b')))?.sessionId ?? '';
+        const results = await Promise.all([
+          h.matcher.close(sid, 'a', 'skip'),
+          h.matcher.close(sid, { system: 'livekit', member: 'a' }, 'disconnect'),
+          h.matcher.close(sid, { system: 'livekit' }, 'disconnect'),
+        ]);
+        expect(results.filter(Boolean)).toHaveLength(1);
+      }));
+
     test('users who skipped each other are kept apart while others wait', () =>
       with_(async (h) => {
         await h.matcher.claim(ticket(h, 'a'));

@@ -3,7 +3,7 @@
  * media room is closed, whichever code path closed it. Only the call that formed or closed a
  * session sees it, so each is recorded exactly once across all instances.
  */
-import type { ClaimResult, ClosedSession, Matcher, Media, SessionLog, Ticket } from '../ports.ts';
+import type { ClaimResult, ClosedSession, Closer, Matcher, Media, SessionLog, Ticket } from '../ports.ts';
 import type { LeaveReason } from '../protocol.ts';
 
 export interface RecordingDeps {
@@ -18,7 +18,8 @@ export type StartedSession = Parameters<SessionLog['started']>[0];
 export function recording(inner: Matcher, d: RecordingDeps): Matcher & { closed(c: ClosedSession): void } {
   const closed = (c: ClosedSession) => {
     d.log.ended(c);
-    d.media.closeRoom(c.sessionId);
+    // Text sessions never had a room: no need to ask the media server to delete one.
+    if (c.mode === 'video') d.media.closeRoom(c.sessionId);
     d.onClose(c);
   };
   const after = (c: ClosedSession | null) => {
@@ -45,8 +46,8 @@ export function recording(inner: Matcher, d: RecordingDeps): Matcher & { closed(
       return result;
     },
     ready: (sessionId, userId) => inner.ready(sessionId, userId),
-    close: async (sessionId: string, userId: string, reason: LeaveReason) =>
-      after(await inner.close(sessionId, userId, reason)),
+    close: async (sessionId: string, by: Closer, reason: LeaveReason) =>
+      after(await inner.close(sessionId, by, reason)),
     leave: async (userId: string, conn: string, reason: LeaveReason) => after(await inner.leave(userId, conn, reason)),
   };
 }

@@ -49,6 +49,7 @@ function eventsFor(snap: AnyMachineSnapshot): SessionEvent[] {
     { type: 'queue.matched', session: session('s1') },
     { type: 'session.connected', sessionId: sid },
     { type: 'peer.left', sessionId: sid, reason: 'skip' },
+    { type: 'media.left', sessionId: sid },
     { type: 'peer.message', sessionId: sid, text: 'yo', at: 5 },
     { type: 'peer.typing', sessionId: sid, typing: false },
     { type: 'socket.closed' },
@@ -64,6 +65,7 @@ function eventsFor(snap: AnyMachineSnapshot): SessionEvent[] {
     internal('xstate.after.readyTimeout.user.matched'),
     internal('xstate.after.retryClaim.user.waiting.queued'),
     internal('xstate.after.resumeGrace.user.suspended'),
+    internal('xstate.after.mediaSettle.user.mediaLost'),
   ];
 }
 
@@ -160,6 +162,8 @@ function oracle(from: string, event: string): Expect {
   }
   if (PAIRED.includes(from)) {
     if (event === 'peer.left') return { to: 'waiting.claiming', does: ['peerLeft', ...REQUEUE] };
+    // Our own media left and the system closed the session: wait a moment for the socket to follow.
+    if (event === 'media.left') return { to: 'mediaLost', does: [] };
     if (event === 'peer.message') return stay('message');
     if (event === 'peer.typing') return stay('typing');
     if (event === 'socket.resumed') return { to: 'matched', does: ['matched'] };
@@ -167,12 +171,17 @@ function oracle(from: string, event: string): Expect {
     if (from === 'matched' && event === 'after readyTimeout')
       return { to: 'skipped', does: ['peerLeft', 'startClose'] };
   }
+  if (from === 'mediaLost' && event === 'after mediaSettle') {
+    return { to: 'waiting.claiming', does: ['peerLeft', ...REQUEUE] };
+  }
   if (from === 'skipped') {
     if (event === 'close.done') return { to: 'waiting.claiming', does: REQUEUE };
     if (event === 'close.failed') return { to: 'idle', does: ['error:unavailable', 'idle'] };
   }
   if (from === 'suspended') {
-    if (event === 'after resumeGrace' || event === 'peer.left') return { to: 'disconnected', does: DISCONNECT };
+    if (event === 'after resumeGrace' || event === 'peer.left' || event === 'media.left') {
+      return { to: 'disconnected', does: DISCONNECT };
+    }
     if (event === 'socket.resumed') return { to: 'matched', does: ['matched'] };
   }
   return { to: `(no transition for ${event} in ${from})`, does: [] };
@@ -227,6 +236,7 @@ describe('session machine: every transition, generated from the machine', () => 
       'inCall',
       'skipped',
       'suspended',
+      'mediaLost',
       'disconnected',
     ]) {
       expect(states).toContain(s);

@@ -5,7 +5,8 @@
  * (see effects.ts); timers are named delays, so tests drive them with a simulated clock.
  *
  * States: idle → waiting (claiming, queued) → matched → inCall; skipped (closing our side of a
- * session); suspended (socket gone, held for resume); disconnected (final).
+ * session); suspended (socket gone, held for resume); mediaLost (the system closed the session
+ * because our own media left: settling whether the socket goes too); disconnected (final).
  *
  * Two choices made for speed, measured (loadtest/RESULTS.md):
  * - The heartbeat is one self-rescheduling `heartbeat.check`, not a timer re-armed on every frame:
@@ -76,6 +77,12 @@ export const DEFAULT_DELAYS = {
   resumeGrace: 10_000,
   /** Safety net while queued: re-run the claim this often even without a hint. */
   recheck: 15_000,
+  /**
+   * After our own media left (a `media.left`), how long to wait for the socket to close too before
+   * re-queueing: a closing tab drops its media and its socket together, in either order, and a user
+   * whose tab is gone must not be queued again as a ghost.
+   */
+  mediaSettle: 1_500,
 };
 
 type Ctx = { context: SessionContext; event: SessionEvent };
@@ -199,6 +206,11 @@ const paired = {
           : { type: 'idle' },
     },
   },
+  'media.left': {
+    guard: 'isCurrent',
+    target: 'mediaLost',
+    actions: { type: 'setClosing', params: closing('disconnect') },
+  },
   'socket.closed': 'suspended',
 } as const;
 
@@ -261,6 +273,7 @@ export const sessionMachine = setup({
     /** Until this user would have been silent for the heartbeat timeout (bound like the guard). */
     heartbeatLeft: DEFAULT_DELAYS.heartbeat,
     resumeGrace: DEFAULT_DELAYS.resumeGrace,
+    mediaSettle: DEFAULT_DELAYS.mediaSettle,
     retryClaim: ({ context }) => context.retryInMs ?? DEFAULT_DELAYS.recheck,
   },
 }).createMachine({
@@ -435,9 +448,27 @@ export const sessionMachine = setup({
       on: {
         'socket.resumed': 'matched',
         'peer.left': { guard: 'isCurrent', target: 'disconnected' },
+        // Socket and media both gone: the tab is gone; the session is already closed.
+        'media.left': { guard: 'isCurrent', target: 'disconnected' },
         // No socket, no frames: the resume grace decides, not the heartbeat.
         'heartbeat.check': { actions: 'checkHeartbeatLater' },
       },
+    },
+    mediaLost: {
+      after: {
+        mediaSettle: {
+          target: 'waiting',
+          actions: {
+            type: 'emit',
+            params: ({ context }) => ({
+              type: 'peerLeft',
+              sessionId: context.closing?.sessionId ?? '',
+              reason: 'disconnect',
+            }),
+          },
+        },
+      },
+      on: { 'socket.closed': 'disconnected' },
     },
     disconnected: {
       type: 'final',

@@ -139,6 +139,36 @@ describe('session timers (simulated clock)', () => {
     expect(r.calls).not.toContain('closeSocket:4000');
   });
 
+  test('our own media left: re-queued after the settle time if the socket stays', async () => {
+    const r = rig([matched]);
+    r.actor.send({ type: 'client.enqueue', mode: 'video', interests: [] });
+    await r.flush();
+    r.actor.send({ type: 'media.left', sessionId: 's1' });
+    r.clock.increment(1_499);
+    expect(r.state()).toBe('mediaLost');
+    r.clock.increment(1);
+    await r.flush();
+    expect(r.state()).toBe('waiting');
+    expect(r.frames.slice(-2)).toEqual([
+      { type: 'peerLeft', sessionId: 's1', reason: 'disconnect' },
+      { type: 'waiting', since: 1_500 },
+    ]);
+  });
+
+  test('our own media left and then the socket closed: gone, never queued again as a ghost', async () => {
+    const r = rig([matched]);
+    r.actor.send({ type: 'client.enqueue', mode: 'video', interests: [] });
+    await r.flush();
+    r.actor.send({ type: 'media.left', sessionId: 's1' });
+    r.clock.increment(200);
+    r.actor.send({ type: 'socket.closed' });
+    r.clock.increment(5_000);
+    await r.flush();
+    expect(r.state()).toBe('disconnected');
+    expect(r.types()).toEqual(['waiting', 'matched']);
+    expect(r.calls.filter((c) => c.startsWith('claim'))).toEqual(['claim@0']);
+  });
+
   test('queued: the claim is retried at the hinted time, else on the safety recheck', async () => {
     const r = rig([
       { kind: 'queued', retryInMs: 5_000 },

@@ -79,6 +79,7 @@ export interface RunningServer {
   output(): string;
 }
 
+/** A free TCP port on 127.0.0.1 (the OS picks; we release it at once). */
 export async function freePort(): Promise<number> {
   const s = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } });
   const port = s.port;
@@ -86,9 +87,9 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Spawns the server and waits until /healthz answers. */
+/** Spawns the server and waits until /healthz answers. `env.PORT` picks the port (else a free one). */
 export async function startServer(env: Record<string, string>, bunArgs: string[] = []): Promise<RunningServer> {
-  const port = await freePort();
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   let out = '';
   const proc = Bun.spawn(['bun', ...bunArgs, 'server/src/main.ts'], {
     cwd: ROOT,

@@ -7,6 +7,7 @@ import { type Candidate, choose, SCAN_LIMIT } from '../../matching/compat.ts';
 import type {
   ClaimResult,
   ClosedSession,
+  Closer,
   Counts,
   Deliver,
   Matcher,
@@ -121,10 +122,16 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
     return { connected: true };
   }
 
-  async close(sessionId: string, userId: string, reason: LeaveReason): Promise<ClosedSession | null> {
+  async close(sessionId: string, by: Closer, reason: LeaveReason): Promise<ClosedSession | null> {
     const s = this.sessions.get(sessionId);
-    if (!s || (s.a !== userId && s.b !== userId)) return null;
-    return this.closeEntry(s, userId, reason);
+    if (!s) return null;
+    const isMember = (id: string) => s.a === id || s.b === id;
+    if (typeof by === 'string') return isMember(by) ? this.closeEntry(s, by, reason) : null;
+    if (by.member !== undefined && !isMember(by.member)) return null;
+    const closed = this.closeEntry(s, by.member ?? by.system, reason);
+    const other = by.member ?? s.a;
+    this.send(other, by.member ? { type: 'media.left', sessionId } : { type: 'peer.left', sessionId, reason });
+    return closed;
   }
 
   async leave(userId: string, conn: string, reason: LeaveReason): Promise<ClosedSession | null> {
@@ -158,6 +165,7 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
     return this.queues.get(mode)?.size ?? 0;
   }
 
+  /** Closes an open session; the partner of `by` (both users, when `by` is not one) hears `peer.left`. */
   private closeEntry(s: SessionEntry, by: string, reason: LeaveReason): ClosedSession {
     this.sessions.delete(s.sessionId);
     const endedAt = this.now();
@@ -173,7 +181,7 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
       this.setOf(this.blocks, s.a).add(s.b);
       this.setOf(this.blocks, s.b).add(s.a);
     }
-    this.send(by === s.a ? s.b : s.a, { type: 'peer.left', sessionId: s.sessionId, reason });
+    this.send(by === s.b ? s.a : s.b, { type: 'peer.left', sessionId: s.sessionId, reason });
     return {
       sessionId: s.sessionId,
       userA: s.a,

@@ -8,7 +8,7 @@ import type { LeaveReason, Mode } from '../../protocol.ts';
 
 /** The JSON shape on the channel; the scripts write the same short keys. */
 interface BusMessage {
-  k: 'matched' | 'left' | 'connected' | 'msg' | 'typing';
+  k: 'matched' | 'left' | 'mediaLeft' | 'connected' | 'msg' | 'typing';
   to: string;
   sid: string;
   conn?: string;
@@ -65,6 +65,8 @@ export function decodeBus(raw: string): { to: string; event: PeerEvent } | null 
       };
     case 'left':
       return { to: m.to, event: { type: 'peer.left', sessionId: m.sid, reason: m.reason ?? 'disconnect' } };
+    case 'mediaLeft':
+      return { to: m.to, event: { type: 'media.left', sessionId: m.sid } };
     case 'connected':
       return { to: m.to, event: { type: 'session.connected', sessionId: m.sid } };
     case 'msg':

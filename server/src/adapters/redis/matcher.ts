@@ -8,6 +8,7 @@ import { SCAN_LIMIT } from '../../matching/compat.ts';
 import type {
   ClaimResult,
   ClosedSession,
+  Closer,
   Counts,
   Deliver,
   Matcher,
@@ -128,12 +129,19 @@ export class RedisMatcher implements Matcher, Relay, Presence {
     return { connected: str(row[0]) === '1' };
   }
 
-  async close(sessionId: string, userId: string, reason: LeaveReason): Promise<ClosedSession | null> {
+  async close(sessionId: string, by: Closer, reason: LeaveReason): Promise<ClosedSession | null> {
+    const [closer, system] = typeof by === 'string' ? [by, ''] : [by.member ?? '', by.system];
     const row = (await this.scripts.close(
       [`${this.prefix}s:${sessionId}`],
-      [this.prefix, sessionId, userId, reason, this.now(), this.opts.rematchCooldownMs, this.opts.instanceId],
+      [this.prefix, sessionId, closer, reason, this.now(), this.opts.rematchCooldownMs, this.opts.instanceId, system],
     )) as Row | null;
-    return row ? this.closed(row) : null;
+    if (!row) return null;
+    // A system close told the other member too; deliver to it here if it is on this instance.
+    if (row.length > 11 && str(row[11]) === this.opts.instanceId) {
+      const member = typeof by === 'string' ? undefined : by.member;
+      this.local(str(row[10]), member ? { type: 'media.left', sessionId } : { type: 'peer.left', sessionId, reason });
+    }
+    return this.closed(row);
   }
 
   async leave(userId: string, conn: string, reason: LeaveReason): Promise<ClosedSession | null> {

@@ -13,16 +13,23 @@ local function markParted(a, b, now, cooldown)
   redis.call('PEXPIRE', k, cooldown)
 end
 
--- Compare-and-set close. Returns nil unless the session was open and `by` is one of its users.
--- Tells the partner through its instance's channel unless the partner is on `inst` (the caller
--- delivers locally then). Returns {sid, a, b, mode, startedAt, endedAt, by, reason, partner, partnerInst}.
-local function closeSession(sid, by, reason, now, cooldown, inst)
+-- Compare-and-set close. Returns nil unless the session is open and `by` is one of its users.
+-- `system` (optional) names the system closing it instead: then `by` is '' (nobody in particular)
+-- or the member it closes on behalf of, and both users are told, since neither asked for it: the
+-- member named hears `mediaLeft` (its own media left), any other user `left`.
+-- Users are told through their instance's channel unless they are on `inst` (the caller delivers
+-- locally then). Returns {sid, a, b, mode, startedAt, endedAt, endedBy, reason, partner,
+-- partnerInst}, plus {other, otherInst} for a system close: the member `by` names, or `a`.
+local function closeSession(sid, by, reason, now, cooldown, inst, system)
   local skey = key('s', sid)
   local s = redis.call('HMGET', skey, 'st', 'a', 'b', 'ia', 'ib', 'mode', 'at')
   if s[1] ~= 'open' then return nil end
   local a, b = s[2], s[3]
-  if by ~= a and by ~= b then return nil end
-  redis.call('HSET', skey, 'st', 'closed', 'by', by, 'reason', reason, 'end', now)
+  local sys = system ~= nil and system ~= ''
+  if by ~= a and by ~= b and not (sys and by == '') then return nil end
+  local endedBy = by
+  if by == '' then endedBy = system end
+  redis.call('HSET', skey, 'st', 'closed', 'by', endedBy, 'reason', reason, 'end', now)
   redis.call('PEXPIRE', skey, 60000)
   for _, id in ipairs({ a, b }) do
     local ukey = key('u', id)
@@ -38,10 +45,18 @@ local function closeSession(sid, by, reason, now, cooldown, inst)
     redis.call('PEXPIRE', key('blk', a), 86400000)
     redis.call('PEXPIRE', key('blk', b), 86400000)
   end
-  local partner, pinst = b, s[5]
-  if by == b then partner, pinst = a, s[4] end
-  if pinst ~= inst then
-    redis.call('PUBLISH', key('ch', pinst), cjson.encode({ k = 'left', to = partner, sid = sid, reason = reason }))
+  local partner, pinst, other, oinst = b, s[5], a, s[4]
+  if by == b then partner, pinst, other, oinst = a, s[4], b, s[5] end
+  local function tell(to, toInst, kind)
+    if toInst ~= inst then
+      redis.call('PUBLISH', key('ch', toInst), cjson.encode({ k = kind, to = to, sid = sid, reason = reason }))
+    end
   end
-  return { sid, a, b, s[6], s[7], tostring(now), by, reason, partner, pinst }
+  tell(partner, pinst, 'left')
+  local out = { sid, a, b, s[6], s[7], tostring(now), endedBy, reason, partner, pinst }
+  if sys then
+    if by == '' then tell(other, oinst, 'left') else tell(other, oinst, 'mediaLeft') end
+    out[11], out[12] = other, oinst
+  end
+  return out
 end
