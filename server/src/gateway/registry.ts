@@ -78,7 +78,11 @@ export class Registry implements Outbox {
   lastFrameAt = (userId: string): number => this.users.get(userId)?.lastFrameAt ?? 0;
 
   deliver = (userId: string, event: PeerEvent): void => {
-    this.users.get(userId)?.actor.send(event);
+    const c = this.users.get(userId);
+    if (!c) return;
+    // Frames this event produces (peerLeft then waiting, say) leave in one write.
+    if (c.ws) c.ws.cork(() => c.actor.send(event));
+    else c.actor.send(event);
   };
 
   /** Live actors by the state of their session region (for metrics and the admin view). */

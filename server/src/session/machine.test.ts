@@ -59,11 +59,12 @@ function eventsFor(snap: AnyMachineSnapshot): SessionEvent[] {
     { type: 'server.shutdown' },
     { type: 'claim.done', seq, result: { kind: 'matched', session: session('s1'), formed: true } },
     { type: 'claim.done', seq, result: { kind: 'queued', retryInMs: 1000 } },
+    { type: 'claim.done', seq, result: { kind: 'queued', retryInMs: null } },
     { type: 'claim.failed', seq },
     { type: 'close.done', seq },
     { type: 'close.failed', seq },
     internal('xstate.after.readyTimeout.user.matched'),
-    internal('xstate.after.retryClaim.user.waiting.queued'),
+    internal('xstate.after.retryClaim.user.waiting.deferred'),
     internal('xstate.after.resumeGrace.user.suspended'),
     internal('xstate.after.mediaSettle.user.mediaLost'),
   ];
@@ -80,8 +81,10 @@ function eventName(e: SessionEvent, snap: AnyMachineSnapshot): string {
   if (raw.sessionId !== undefined && raw.type.startsWith('client.')) {
     return `${raw.type}(${raw.sessionId === snap.context.session?.sessionId ? 'current' : 'stale'})`;
   }
-  const result = (e as { result?: { kind: string } }).result;
-  if (raw.type === 'claim.done') return `claim.done (${result?.kind})`;
+  const result = (e as { result?: { kind: string; retryInMs?: number | null } }).result;
+  if (raw.type === 'claim.done') {
+    return `claim.done (${result?.kind}${result?.retryInMs != null ? ', retry later' : ''})`;
+  }
   return raw.type.replace(/^xstate\.after\.(\w+)\..*/, 'after $1').replace(/^xstate\./, '');
 }
 
@@ -155,6 +158,7 @@ function oracle(from: string, event: string): Expect {
     if (from === 'waiting.claiming') {
       if (event === 'claim.done (matched)') return { to: 'matched', does: ['matchFound', 'matched'] };
       if (event === 'claim.done (queued)') return { to: 'waiting.queued', does: [] };
+      if (event === 'claim.done (queued, retry later)') return { to: 'waiting.deferred', does: [] };
       if (event === 'claim.failed') return { to: 'idle', does: ['error:unavailable', 'idle'] };
     }
     if (event === 'after retryClaim' || event === 'queue.recheck')
@@ -232,6 +236,7 @@ describe('session machine: every transition, generated from the machine', () => 
       'idle',
       'waiting.claiming',
       'waiting.queued',
+      'waiting.deferred',
       'matched',
       'inCall',
       'skipped',

@@ -57,7 +57,10 @@ export type SessionEvent =
   | PeerEvent
   | { type: 'socket.closed' }
   | { type: 'socket.resumed' }
-  /** The store may have changed behind our back (bus reconnected): claim again. */
+  /**
+   * The store may have changed behind our back (the bus reconnected, so messages may have been
+   * missed, or Redis restarted empty): claim again. Sent to every waiting user by the server.
+   */
   | { type: 'queue.recheck' }
   /** The matcher answered the claim tagged `seq`. */
   | { type: 'claim.done'; seq: number; result: ClaimResult }
@@ -75,8 +78,6 @@ export const DEFAULT_DELAYS = {
   readyTimeout: 20_000,
   heartbeat: 30_000,
   resumeGrace: 10_000,
-  /** Safety net while queued: re-run the claim this often even without a hint. */
-  recheck: 15_000,
   /**
    * After our own media left (a `media.left`), how long to wait for the socket to close too before
    * re-queueing: a closing tab drops its media and its socket together, in either order, and a user
@@ -262,6 +263,12 @@ export const sessionMachine = setup({
     isBanned: () => false,
     /** The matcher result belongs to the call in flight (results of older calls are ignored). */
     isFresh: ({ context, event }) => 'seq' in event && event.seq === context.seq,
+    /** A fresh claim result that queued us with a hint to try again later. */
+    isFreshDeferral: ({ context, event }) =>
+      event.type === 'claim.done' &&
+      event.seq === context.seq &&
+      event.result.kind === 'queued' &&
+      event.result.retryInMs !== null,
     /** A fresh claim result that paired us. */
     isFreshMatch: ({ context, event }) =>
       event.type === 'claim.done' && event.seq === context.seq && event.result.kind === 'matched',
@@ -274,7 +281,7 @@ export const sessionMachine = setup({
     heartbeatLeft: DEFAULT_DELAYS.heartbeat,
     resumeGrace: DEFAULT_DELAYS.resumeGrace,
     mediaSettle: DEFAULT_DELAYS.mediaSettle,
-    retryClaim: ({ context }) => context.retryInMs ?? DEFAULT_DELAYS.recheck,
+    retryClaim: ({ context }) => context.retryInMs ?? 0,
   },
 }).createMachine({
   id: 'user',
@@ -360,12 +367,13 @@ export const sessionMachine = setup({
                 ],
               },
               {
-                guard: 'isFresh',
-                target: 'queued',
+                guard: 'isFreshDeferral',
+                target: 'deferred',
                 actions: assign({
                   retryInMs: ({ event }) => (event.result.kind === 'queued' ? event.result.retryInMs : null),
                 }),
               },
+              { guard: 'isFresh', target: 'queued' },
             ],
             'claim.failed': {
               guard: 'isFresh',
@@ -377,7 +385,14 @@ export const sessionMachine = setup({
             },
           },
         },
+        // In the queue; someone who claims us will say so (`queue.matched`). No timer: a waiting
+        // user costs nothing until then.
         queued: {
+          on: { 'queue.recheck': 'claiming' },
+        },
+        // In the queue, but a candidate was deferred (interests not yet fallen back, or a recent
+        // skip): claim again when it may have become compatible.
+        deferred: {
           after: { retryClaim: 'claiming' },
           on: { 'queue.recheck': 'claiming' },
         },

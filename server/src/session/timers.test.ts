@@ -169,24 +169,31 @@ describe('session timers (simulated clock)', () => {
     expect(r.calls.filter((c) => c.startsWith('claim'))).toEqual(['claim@0']);
   });
 
-  test('queued: the claim is retried at the hinted time, else on the safety recheck', async () => {
+  test('deferred: the claim is retried at the hinted time; queued without a hint, only on a recheck', async () => {
     const r = rig([
       { kind: 'queued', retryInMs: 5_000 },
       { kind: 'queued', retryInMs: null },
     ]);
+    const claims = () => r.calls.filter((c) => c.startsWith('claim'));
     r.frame({ type: 'client.enqueue', mode: 'video', interests: ['cats'] });
     await r.flush();
     r.clock.increment(4_999);
     await r.flush();
-    expect(r.calls.filter((c) => c.startsWith('claim'))).toEqual(['claim@0']);
+    expect(claims()).toEqual(['claim@0']);
     r.frame({ type: 'client.ping' }); // keep the heartbeat quiet
     r.clock.increment(1);
     await r.flush();
-    expect(r.calls.filter((c) => c.startsWith('claim'))).toEqual(['claim@0', 'claim@5000']);
-    r.frame({ type: 'client.ping' });
-    r.clock.increment(15_000);
+    expect(claims()).toEqual(['claim@0', 'claim@5000']);
+    // Queued with no hint: no timer at all; someone claiming us will say so.
+    for (let i = 0; i < 4; i++) {
+      r.frame({ type: 'client.ping' });
+      r.clock.increment(20_000);
+      await r.flush();
+    }
+    expect(claims()).toEqual(['claim@0', 'claim@5000']);
+    r.actor.send({ type: 'queue.recheck' });
     await r.flush();
-    expect(r.calls.filter((c) => c.startsWith('claim'))).toEqual(['claim@0', 'claim@5000', 'claim@20000']);
-    expect(r.types()).toEqual(['waiting', 'pong', 'pong']);
+    expect(claims()).toEqual(['claim@0', 'claim@5000', 'claim@85000']);
+    expect(r.types().filter((t) => t !== 'pong')).toEqual(['waiting']);
   });
 });
