@@ -37,6 +37,11 @@ export interface SessionContext {
   closing: { sessionId: string; reason: LeaveReason } | null;
   /** Hint from the last claim: when a deferred candidate may become compatible. */
   retryInMs: number | null;
+  /**
+   * A session that ended before our own claim result named it: the partner's leave can overtake
+   * the reply of the claim that formed the session (it is delivered in fewer hops).
+   */
+  overtaken: string | null;
   /** Tags the matcher call in flight; results carrying another tag are stale. */
   seq: number;
 }
@@ -269,6 +274,12 @@ export const sessionMachine = setup({
       event.seq === context.seq &&
       event.result.kind === 'queued' &&
       event.result.retryInMs !== null,
+    /** A fresh claim result naming a session that ended before we heard of it. */
+    isFreshOvertaken: ({ context, event }) =>
+      event.type === 'claim.done' &&
+      event.seq === context.seq &&
+      event.result.kind === 'matched' &&
+      event.result.session.sessionId === context.overtaken,
     /** A fresh claim result that paired us. */
     isFreshMatch: ({ context, event }) =>
       event.type === 'claim.done' && event.seq === context.seq && event.result.kind === 'matched',
@@ -294,6 +305,7 @@ export const sessionMachine = setup({
     session: null,
     closing: null,
     retryInMs: null,
+    overtaken: null,
     seq: 0,
   }),
   initial: 'idle',
@@ -349,7 +361,7 @@ export const sessionMachine = setup({
     waiting: {
       entry: [
         'stampSince',
-        assign({ session: null, closing: null, retryInMs: null }),
+        assign({ session: null, closing: null, retryInMs: null, overtaken: null }),
         { type: 'emit', params: ({ context }) => ({ type: 'waiting', since: context.since }) },
       ],
       initial: 'claiming',
@@ -358,6 +370,14 @@ export const sessionMachine = setup({
           entry: ['nextSeq', 'startClaim'],
           on: {
             'claim.done': [
+              {
+                // Our claim paired us, but the partner has already left that session: claim again,
+                // silently (the user never heard of it).
+                guard: 'isFreshOvertaken',
+                target: 'claiming',
+                reenter: true,
+                actions: assign({ overtaken: null }),
+              },
               {
                 guard: 'isFreshMatch',
                 target: '#user.matched',
@@ -413,6 +433,7 @@ export const sessionMachine = setup({
           actions: { type: 'emit', params: ({ context }) => ({ type: 'waiting', since: context.since }) },
         },
         'socket.closed': 'disconnected',
+        'peer.left': { actions: assign({ overtaken: ({ event }) => event.sessionId }) },
       },
     },
     matched: {

@@ -18,7 +18,7 @@ const TIMERS: Timers = {
   statsIntervalMs: 10_000,
 };
 
-function rig(claims: ClaimResult[]) {
+function rig(claims: ClaimResult[], firstClaimGate: Promise<void> = Promise.resolve()) {
   const clock = new SimulatedClock();
   const frames: ServerFrame[] = [];
   const calls: string[] = [];
@@ -27,6 +27,7 @@ function rig(claims: ClaimResult[]) {
     matcher: {
       claim: async () => {
         calls.push(`claim@${clock.now()}`);
+        if (calls.filter((c) => c.startsWith('claim')).length === 1) await firstClaimGate;
         return claims.shift() ?? { kind: 'queued', retryInMs: null };
       },
       ready: async () => ({ connected: false }),
@@ -167,6 +168,24 @@ describe('session timers (simulated clock)', () => {
     expect(r.state()).toBe('disconnected');
     expect(r.types()).toEqual(['waiting', 'matched']);
     expect(r.calls.filter((c) => c.startsWith('claim'))).toEqual(['claim@0']);
+  });
+
+  test('a partner leave that overtakes our own claim result is not mistaken for a live session', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const r = rig([matched, { kind: 'queued', retryInMs: null }], gate);
+    r.frame({ type: 'client.enqueue', mode: 'video', interests: [] });
+    await r.flush();
+    // The partner cancelled right after our claim took it: its leave reaches us first.
+    r.actor.send({ type: 'peer.left', sessionId: 's1', reason: 'end' });
+    release();
+    await r.flush();
+    await r.flush();
+    expect(r.state()).toBe('waiting');
+    expect(r.types()).toEqual(['waiting']);
+    expect(r.calls.filter((c) => c.startsWith('claim'))).toEqual(['claim@0', 'claim@0']);
   });
 
   test('deferred: the claim is retried at the hinted time; queued without a hint, only on a recheck', async () => {
