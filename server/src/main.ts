@@ -271,6 +271,11 @@ async function main(config: Config): Promise<void> {
   // Beat well within the liveness TTL, so one late beat never makes an instance look dead.
   const beatTimer = setInterval(beat, Math.min(2000, config.instanceTtlMs / 3));
   const statsTimer = setInterval(() => gateway.publishStats(server), config.timers.statsIntervalMs);
+  const heartbeatMs = config.timers.heartbeatTimeoutMs;
+  const heartbeatTimer = setInterval(
+    () => gateway.checkHeartbeats(Date.now(), heartbeatMs),
+    Math.max(50, Math.min(1000, heartbeatMs / 4)),
+  );
   admin.start();
   log.info({ port: server.port, redis: Boolean(config.redisUrl), embeddedDb: Boolean(embedded) }, 'serendip is up');
   log.info(
@@ -290,6 +295,7 @@ async function main(config: Config): Promise<void> {
     log.info({ signal }, 'draining');
     clearInterval(beatTimer);
     clearInterval(statsTimer);
+    clearInterval(heartbeatTimer);
     admin.stop();
     livekit?.stop();
     gateway.shutdown();

@@ -3,7 +3,7 @@
  * parsed and sent to the user's actor as `client.*` events; the actor decides everything else.
  */
 import type { Server, ServerWebSocket, WebSocketHandler } from 'bun';
-import { type AnyStateMachine, createActor, type InspectionEvent } from 'xstate';
+import { type Actor, type AnyStateMachine, createActor, createMachine, type InspectionEvent } from 'xstate';
 import type { Limits } from '../config.ts';
 import type { Metrics } from '../http/metrics.ts';
 import { newId } from '../identity/ids.ts';
@@ -36,8 +36,30 @@ function toEvent(frame: ClientFrame): ClientEvent {
   return { ...frame, type: `client.${frame.type}` } as ClientEvent;
 }
 
+/**
+ * The parent of every session actor on this instance. Children of one parent share one actor
+ * system (scheduler, registry, inspection), which is most of what a lone actor costs in memory.
+ */
+const instanceMachine = createMachine({ id: 'instance' });
+
 export class Gateway {
-  constructor(private readonly d: GatewayDeps) {}
+  private readonly root: Actor<typeof instanceMachine>;
+
+  constructor(private readonly d: GatewayDeps) {
+    // Inspection is system-wide, so it is configured once, on the parent.
+    this.root = createActor(instanceMachine, d.inspect ? { inspect: d.inspect } : {});
+    this.root.start();
+  }
+
+  /**
+   * Tells every user silent for `heartbeatMs` to look at its heartbeat (the machine decides).
+   * One pass over the users replaces a timer per user; run it about once a second.
+   */
+  checkHeartbeats(now: number, heartbeatMs: number): void {
+    for (const c of this.d.registry.all()) {
+      if (c.ws && now - c.lastFrameAt >= heartbeatMs) c.actor.send({ type: 'heartbeat.check' });
+    }
+  }
 
   handlers(): WebSocketHandler<SocketData> {
     return {
@@ -72,11 +94,7 @@ export class Gateway {
     }
     const userId = claimed ?? newId('u');
     const conn = newId('c');
-    const inspect = this.d.inspect;
-    const actor = createActor(
-      this.d.machine,
-      inspect ? { input: { userId, conn }, inspect } : { input: { userId, conn } },
-    );
+    const actor = createActor(this.d.machine, { input: { userId, conn }, parent: this.root });
     const now = this.d.now();
     const rec: Connection = { userId, conn, actor, ws, limiter: new Limiter(this.d.limits, now), lastFrameAt: now };
     ws.data.rec = rec;

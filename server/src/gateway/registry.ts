@@ -69,9 +69,9 @@ export class Registry implements Outbox {
   release(userId: string, conn: string): void {
     const c = this.users.get(userId);
     if (!c || c.conn !== conn) return;
+    // Nothing to stop: an actor is released when it reaches its final state (or fails), and XState
+    // then stops it itself, cancelling its timers.
     this.users.delete(userId);
-    // Stop after the current transition has finished running its actions.
-    queueMicrotask(() => c.actor.stop());
   }
 
   /** The heartbeat's reference point; an unknown user has been silent forever. */

@@ -55,7 +55,7 @@ export async function startInspector(config: InspectConfig): Promise<StatelyInsp
     sanitizeEvent,
   });
   const all = config.filter.kind === 'all';
-  /** Root actors (by session id) being streamed; forgotten when they stop. */
+  /** User actors (by their session id) being streamed; forgotten when they stop. */
   const selected = new Set<string>();
 
   return {
@@ -64,14 +64,14 @@ export async function startInspector(config: InspectConfig): Promise<StatelyInsp
     observe(event) {
       if (!FORWARDED.has(event.type)) return;
       if (!all) {
-        const root = event.rootId;
-        if (event.type === '@xstate.actor' && event.actorRef.sessionId === root) {
-          if (selects(config.filter, inputUserId(event.actorRef))) selected.add(root);
+        // All user actors share the instance's actor system, so each is told apart by its own id
+        // (for an event, the actor it is sent to).
+        const id = event.actorRef.sessionId;
+        if (event.type === '@xstate.actor') {
+          if (selects(config.filter, inputUserId(event.actorRef))) selected.add(id);
         }
-        if (!selected.has(root)) return;
-        if (event.type === '@xstate.snapshot' && event.actorRef.sessionId === root) {
-          if (event.snapshot.status !== 'active') selected.delete(root);
-        }
+        if (!selected.has(id)) return;
+        if (event.type === '@xstate.snapshot' && event.snapshot.status !== 'active') selected.delete(id);
       }
       inspector.inspect.next?.(event);
     },

@@ -126,7 +126,6 @@ export function bindSessionMachine(b: SessionBindings) {
     },
     delays: {
       readyTimeout: b.timers.readyTimeoutMs,
-      heartbeatLeft: ({ context }) => Math.max(0, b.timers.heartbeatTimeoutMs - silentFor(context.userId)),
       resumeGrace: b.timers.resumeGraceMs,
     },
   });

@@ -105,21 +105,31 @@ describe('session timers (simulated clock)', () => {
     expect(r.calls.filter((c) => c.startsWith('close'))).toEqual([]);
   });
 
-  test('every client frame re-arms the heartbeat; silence disconnects with 4000', async () => {
+  test('a heartbeat check disconnects only a user silent for the heartbeat timeout, with 4000', async () => {
     const r = rig([]);
     r.clock.increment(29_000);
     r.frame({ type: 'client.ping' });
-    r.clock.increment(29_000);
+    r.clock.increment(29_999);
+    r.actor.send({ type: 'heartbeat.check' });
     expect(r.state()).toBe('idle');
     r.frame({ type: 'client.enqueue', mode: 'text', interests: [] });
     await r.flush();
     r.clock.increment(29_999);
+    r.actor.send({ type: 'heartbeat.check' });
     expect(r.state()).toBe('waiting');
     r.clock.increment(1);
+    r.actor.send({ type: 'heartbeat.check' });
     await r.flush();
     expect(r.state()).toBe('disconnected');
     expect(r.calls).toEqual(expect.arrayContaining(['closeSocket:4000', 'leave:disconnect', 'release']));
     expect(r.actor.getSnapshot().status).toBe('done');
+  });
+
+  test('an idle user holds no timer at all', () => {
+    const r = rig([]);
+    r.clock.increment(10 * 60_000);
+    expect(r.state()).toBe('idle');
+    expect(r.calls).toEqual([]);
   });
 
   test('a closed socket in a session is held for the resume grace, then leaves as disconnect', async () => {
