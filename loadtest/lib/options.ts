@@ -1,0 +1,37 @@
+/**
+ * Shared k6 options: the trend statistics every report shows, the one-long-iteration-per-VU
+ * scenario shape (a VU's users live on sockets the VU keeps open, so arrivals are paced inside it),
+ * and the thresholds that say whether the protocol held.
+ */
+import exec from 'k6/execution';
+import type { Options, Scenario, Threshold } from 'k6/options';
+import { formatDuration } from './duration.ts';
+
+export const TREND_STATS = ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max', 'count'];
+
+/** Every scenario: the protocol held (no error frames, no frame out of order, no dropped socket). */
+export const CORRECT: Record<string, Threshold[]> = { protocol_errors: ['count==0'] };
+
+/** Ramps: a VU that saw the service level broken for several seconds ends the run. */
+export const STOP_ON_OVERLOAD: Record<string, Threshold[]> = {
+  overload: [{ threshold: 'count==0', abortOnFail: true }],
+};
+
+/** `vus` VUs, one iteration each, that may run for `maxMs` (plus a grace to close their sockets). */
+export function perVu(vus: number, maxMs: number, execName = 'default'): Scenario {
+  return {
+    executor: 'per-vu-iterations',
+    vus,
+    iterations: 1,
+    maxDuration: formatDuration(Math.ceil(maxMs / 1000) * 1000),
+    gracefulStop: '10s',
+    exec: execName,
+  };
+}
+
+export function buildOptions(scenarios: Record<string, Scenario>, thresholds: Record<string, Threshold[]>): Options {
+  return { scenarios, thresholds, summaryTrendStats: TREND_STATS };
+}
+
+/** This VU's index within its scenario (0-based), also when several scenarios run at once. */
+export const vuIndex = (): number => exec.scenario.iterationInTest;
