@@ -57,7 +57,10 @@ export class Crowd<T> {
 
   /** Opens `count` users at `perSecond`, then calls `then`. */
   open(count: number, perSecond: number, then: () => void = () => {}): void {
-    if (count <= 0) return then();
+    if (count <= 0) {
+      then();
+      return;
+    }
     const start = Date.now();
     let opened = 0;
     const timer = setInterval(() => {
