@@ -42,6 +42,16 @@ const ALLOWED: Record<ServerFrame['type'], readonly Phase[] | null> = {
   error: null,
 };
 
+/** The first few protocol errors of a VU are logged in full (k6's log, kept in the results). */
+const LOGGED_ERRORS = 10;
+let errorsLogged = 0;
+
+/** Counts a protocol error, tagged with its code, and logs the first few with what led to them. */
+export function protocolError(code: string, detail = ''): void {
+  protocolErrors.add(1, { code });
+  if (errorsLogged++ < LOGGED_ERRORS) console.warn(`protocol_error ${code} ${detail}`.trim());
+}
+
 /** Sample one frame in this many for the load generator's own lag (a Trend sample costs CPU too). */
 const LAG_SAMPLE_EVERY = 32;
 let framesSeen = 0;
@@ -106,13 +116,13 @@ export class User<T> {
     try {
       frame = JSON.parse(text) as ServerFrame;
     } catch {
-      protocolErrors.add(1, { code: 'not_json' });
+      protocolError('not_json', text.slice(0, 80));
       return;
     }
     const allowed = ALLOWED[frame.type];
-    if (allowed === undefined) protocolErrors.add(1, { code: 'unknown_frame' });
+    if (allowed === undefined) protocolError('unknown_frame', text.slice(0, 80));
     else if (allowed !== null && !allowed.includes(this.phase)) {
-      protocolErrors.add(1, { code: `order_${frame.type}_in_${this.phase}` });
+      protocolError(`order_${frame.type}_in_${this.phase}`, `${this.userId} ${text.slice(0, 120)}`);
     }
     this.track(frame, at);
     this.behaviour.onFrame(this, frame, at);
@@ -134,7 +144,7 @@ export class User<T> {
         pairs.add(0.5);
         return;
       case 'connected':
-        if (frame.sessionId !== this.sessionId) protocolErrors.add(1, { code: 'connected_wrong_session' });
+        if (frame.sessionId !== this.sessionId) protocolError('connected_wrong_session', this.userId);
         this.phase = 'inCall';
         timeToConnected.add(at - this.queuedAt);
         return;
@@ -171,21 +181,21 @@ export class User<T> {
   private error(code: ErrorCode): void {
     if (code === 'stale_session') staleSessions.add(1);
     else if (code === this.tolerate) this.tolerate = null;
-    else protocolErrors.add(1, { code });
+    else protocolError(code, `${this.userId} in ${this.phase}`);
   }
 
   private fail(message: string): void {
     if (this.leaving || this.failed) return;
     this.failed = true;
     if (this.phase === 'connecting') connectErrors.add(1, { reason: message.slice(0, 60) });
-    else protocolErrors.add(1, { code: 'socket_error' });
+    else protocolError('socket_error', `${this.userId} in ${this.phase}: ${message}`);
   }
 
   private closed(): void {
     const unexpected = !this.leaving && !this.failed;
     if (unexpected) {
       if (this.phase === 'connecting') connectErrors.add(1, { reason: 'closed before hello' });
-      else protocolErrors.add(1, { code: 'closed_by_server' });
+      else protocolError('closed_by_server', `${this.userId} in ${this.phase}`);
     }
     this.phase = 'closed';
     this.pooled = false;

@@ -8,10 +8,10 @@
  */
 import type { ServerFrame } from '../../server/src/protocol.ts';
 import { isEnder, parseLine, probe, reply } from './chat.ts';
-import type { Behaviour, User } from './client.ts';
+import { type Behaviour, protocolError, type User } from './client.ts';
 import { Crowd } from './crowd.ts';
 import { Guard, type GuardOptions } from './guard.ts';
-import { droppedArrivals, messageRtt, protocolErrors } from './metrics.ts';
+import { droppedArrivals, messageRtt } from './metrics.ts';
 import { Pacer, rateAt, type Stage, totalMs } from './schedule.ts';
 
 export interface CycleOptions {
@@ -70,7 +70,7 @@ export function runCycle(o: CycleOptions, vu: number): void {
   };
   const onMessage = (user: User<Talk>, text: string, at: number) => {
     const line = parseLine(text);
-    if (!line) return void protocolErrors.add(1, { code: 'garbled_chat' });
+    if (!line) return void protocolError('garbled_chat', text.slice(0, 60));
     if (line.kind === 'probe') {
       user.data.partner = line.userId;
       user.data.probesIn++;
@@ -98,7 +98,7 @@ export function runCycle(o: CycleOptions, vu: number): void {
         case 'message':
           return onMessage(user, frame.text, at);
         case 'peerLeft':
-          if (frame.reason !== 'end') protocolErrors.add(1, { code: `peer_left_${frame.reason}` });
+          if (frame.reason !== 'end') protocolError(`peer_left_${frame.reason}`, user.userId);
           return;
         case 'waiting':
           if (crowd.draining) leave(user);

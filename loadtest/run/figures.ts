@@ -54,6 +54,7 @@ export function computeFigures(r: RunInput): Figure[] {
       break;
   }
   add('protocol_errors', 'protocol errors (k6)', m('protocol_errors').count ?? 0);
+  scrapes(r, add);
   if (r.ceilings) {
     add('ceiling_evalsha_per_s', 'ceiling: claim script alone', r.ceilings.evalshaPerSecond, 'EVALSHA/s');
     add('ceiling_echo_rt_per_s', 'ceiling: k6 ↔ bare Bun echo', r.ceilings.echoRoundTripsPerSecond, 'round trips/s');
@@ -61,6 +62,18 @@ export function computeFigures(r: RunInput): Figure[] {
     add('ceiling_echo_server_cores', '  echo server CPU during the echo', r.ceilings.echoServerCores, 'cores');
   }
   return out;
+}
+
+/** What sampling cost the servers: each /metrics scrape holds their JavaScript thread. */
+function scrapes(r: RunInput, add: Add): void {
+  const during = r.samples.filter((s) => s.at >= r.k6.startedAt && s.at <= r.k6.endedAt);
+  const ms = during.flatMap((s) => s.instances.map((i) => i.scrapeMs)).sort((a, b) => a - b);
+  if (ms.length === 0) return;
+  add('scrape_ms_p50', '/metrics scrape time, median (harness cost)', median(ms), 'ms');
+  add('scrape_ms_max', '/metrics scrape time, max', ms.at(-1), 'ms');
+  const instances = r.samples[0]?.instances.length ?? 1;
+  const busy = ms.reduce((a, b) => a + b, 0) / instances;
+  add('scrape_share', '  share of the run spent answering scrapes', busy / (r.k6.endedAt - r.k6.startedAt));
 }
 
 function latency(add: Add, m: (n: string) => SummaryMetric, name: string, label: string): void {

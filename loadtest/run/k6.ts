@@ -4,7 +4,7 @@
  * the run's results directory. k6's own CPU time comes from the kernel's accounting of the child.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** One metric of k6's summary export: its statistics, and each threshold's verdict (true: crossed). */
@@ -25,6 +25,8 @@ export interface SummaryMetric {
 export interface K6Result {
   /** 0 passed; 99 thresholds crossed (a ramp's normal end); anything else: the run broke. */
   code: number;
+  /** k6's own output (also in `<name>.k6.log`). */
+  log: string;
   metrics: Record<string, SummaryMetric>;
   cpuMs: number;
   startedAt: number;
@@ -58,6 +60,27 @@ export interface K6Options {
   dashboardPeriod?: string;
 }
 
+/** Collects a stream's text, echoing it to `to` as it comes when given. */
+async function tee(stream: ReadableStream<Uint8Array>, to: NodeJS.WriteStream | null): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = '';
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text;
+    const s = decoder.decode(value, { stream: true });
+    text += s;
+    to?.write(s);
+  }
+}
+
+/** Protocol errors the VUs logged (the first few of each VU), counted by code. */
+export function loggedErrors(log: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of log.matchAll(/protocol_error (\S+)/g)) out[m[1] ?? '?'] = (out[m[1] ?? '?'] ?? 0) + 1;
+  return out;
+}
+
 export function startK6(o: K6Options): K6Run {
   const summary = join(o.outDir, `${o.name}.summary.json`);
   const args = ['run', '--no-usage-report', '--no-color', '-q', '--summary-export', summary];
@@ -73,23 +96,21 @@ export function startK6(o: K6Options): K6Run {
     });
   }
   const startedAt = Date.now();
-  const proc = Bun.spawn([k6Binary(), ...args], {
-    env,
-    stdout: o.verbose ? 'inherit' : 'pipe',
-    stderr: o.verbose ? 'inherit' : 'pipe',
-  });
+  const proc = Bun.spawn([k6Binary(), ...args], { env, stdout: 'pipe', stderr: 'pipe' });
   const done = (async (): Promise<K6Result> => {
     const [code, out, err] = await Promise.all([
       proc.exited,
-      o.verbose ? '' : new Response(proc.stdout as ReadableStream).text(),
-      o.verbose ? '' : new Response(proc.stderr as ReadableStream).text(),
+      tee(proc.stdout, o.verbose ? process.stdout : null),
+      tee(proc.stderr, o.verbose ? process.stderr : null),
     ]);
-    if (code !== 0 && code !== 99 && !o.verbose)
-      console.error(`${out}\n${err}`.trim().split('\n').slice(-30).join('\n'));
+    const log = `${out}${err}`;
+    writeFileSync(join(o.outDir, `${o.name}.k6.log`), log);
+    if (code !== 0 && code !== 99 && !o.verbose) console.error(log.trim().split('\n').slice(-30).join('\n'));
     const usage = proc.resourceUsage();
     const metrics = existsSync(summary) ? JSON.parse(readFileSync(summary, 'utf8')).metrics : {};
     return {
       code,
+      log,
       metrics,
       cpuMs: usage ? Number(usage.cpuTime.total) / 1000 : 0,
       startedAt,

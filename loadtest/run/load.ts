@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { type Ceilings, measureCeilings } from './ceilings.ts';
 import { rowsMatchPairs, settle } from './checks.ts';
 import { computeFigures } from './figures.ts';
-import { crossed, k6Binary, startK6 } from './k6.ts';
+import { crossed, k6Binary, loggedErrors, startK6 } from './k6.ts';
 import { type Plan, parsePlan } from './plan.ts';
 import { profilesIn } from './profile.ts';
 import { figureMap, printSummary, type RunReport, writeReport } from './report.ts';
@@ -110,7 +110,13 @@ async function run(plan: Plan): Promise<boolean> {
       startedAt: new Date(k6.startedAt).toISOString(),
       machine: host,
       plan,
-      k6: { code: k6.code, crossed: crossed(k6.metrics), cpuMs: k6.cpuMs, seconds: (k6.endedAt - k6.startedAt) / 1000 },
+      k6: {
+        code: k6.code,
+        crossed: crossed(k6.metrics),
+        cpuMs: k6.cpuMs,
+        seconds: (k6.endedAt - k6.startedAt) / 1000,
+        loggedErrors: loggedErrors(k6.log),
+      },
       ceilings,
       figures: figureMap(figures),
       checks: { settled, rows },

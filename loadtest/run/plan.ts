@@ -51,6 +51,21 @@ export interface Plan {
 }
 
 const ROOT = join(import.meta.dir, '../..');
+
+/**
+ * How often the servers are sampled. Not faster: every /metrics scrape runs prom-client's default
+ * collectors, and under Bun its heap-space statistics walk the whole heap (~100 ms on a loaded
+ * server) on the server's only JavaScript thread. Each report states what the scrapes cost.
+ */
+const SAMPLE: Record<ScenarioName, string> = {
+  pair_breakpoint: '5s',
+  pairing: '5s',
+  churn: '5s',
+  connect_storm: '2s',
+  idle_capacity: '5s',
+  soak: '30s',
+  smoke: '2s',
+};
 export const RESULTS = join(ROOT, 'loadtest/results');
 
 const OPTIONS = {
@@ -137,7 +152,7 @@ export function parsePlan(argv: string[]): Plan | { help: string } {
     instances: n('instances', 1),
     vus: n('vus', 4),
     serverEnv: {} as Record<string, string>,
-    sampleMs: d('sample', scenario === 'soak' ? '10s' : '1s'),
+    sampleMs: d('sample', SAMPLE[scenario]),
     ceilingSeconds: d('ceilings', scenario === 'smoke' ? '1s' : '5s') / 1000,
     profile: v.profile === true,
     dashboard: v['no-dashboard'] !== true,

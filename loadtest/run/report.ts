@@ -17,7 +17,7 @@ export interface RunReport {
   startedAt: string;
   machine: string;
   plan: Plan;
-  k6: { code: number; crossed: string[]; cpuMs: number; seconds: number };
+  k6: { code: number; crossed: string[]; cpuMs: number; seconds: number; loggedErrors: Record<string, number> };
   ceilings: Ceilings | null;
   figures: Record<string, number | null>;
   checks: { settled: Settled; rows: Rows } | null;
@@ -51,6 +51,9 @@ export function printSummary(r: RunReport, figures: Figure[], dir: string): void
       `${w.ok ? 'yes' : 'NO'}: ${w.rows} rows (${w.open} without end), ${w.pairs} pairs`,
     );
   }
+  const kinds = Object.entries(r.k6.loggedErrors);
+  if (kinds.length > 0)
+    line('protocol errors logged (first 10 per VU)', kinds.map(([k, n]) => `${k} ×${n}`).join(', '));
   line(
     'k6',
     `exit ${r.k6.code}, ${r.k6.crossed.length ? `thresholds crossed: ${r.k6.crossed.join('; ')}` : 'all thresholds held'}`,

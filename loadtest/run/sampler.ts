@@ -10,6 +10,8 @@ import type { Instance } from './servers.ts';
 
 export interface InstanceSample {
   ok: boolean;
+  /** How long /metrics took to answer, in ms (it runs on the server's one JavaScript thread). */
+  scrapeMs: number;
   pairs: number;
   waiting: number;
   actors: number;
@@ -41,7 +43,7 @@ export interface Sample {
   scriptCalls: number | null;
 }
 
-const EMPTY: Omit<InstanceSample, 'rssKb' | 'cpuMs'> = {
+const EMPTY: Omit<InstanceSample, 'rssKb' | 'cpuMs' | 'scrapeMs'> = {
   ok: false,
   pairs: 0,
   waiting: 0,
@@ -59,13 +61,16 @@ const EMPTY: Omit<InstanceSample, 'rssKb' | 'cpuMs'> = {
 
 async function scrape(instance: Instance): Promise<InstanceSample> {
   const proc = { rssKb: rssKb(instance.pid) ?? 0, cpuMs: cpuMs(instance.pid) ?? 0 };
+  const t0 = performance.now();
   try {
     const res = await fetch(`${instance.url}/metrics`, { signal: AbortSignal.timeout(3000) });
     const s = parseProm(await res.text());
+    const scrapeMs = performance.now() - t0;
     const actorsByState: Record<string, number> = {};
     for (const x of s) if (x.name === 'matcher_actors') actorsByState[x.labels.state ?? '?'] = x.value;
     return {
       ok: true,
+      scrapeMs,
       pairs: sum(s, 'matcher_pairs_total'),
       waiting: sum(s, 'matcher_waiting_users'),
       actors: sum(s, 'matcher_actors'),
@@ -82,7 +87,7 @@ async function scrape(instance: Instance): Promise<InstanceSample> {
     };
   } catch {
     // An overloaded server may not answer in time; the sample says so rather than guessing.
-    return { ...EMPTY, ...proc };
+    return { ...EMPTY, ...proc, scrapeMs: performance.now() - t0 };
   }
 }
 

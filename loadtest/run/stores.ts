@@ -41,6 +41,7 @@ async function privateRedis(): Promise<{ url: string; stop: () => Promise<void>;
   );
   const url = `redis://127.0.0.1:${port}`;
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => {}); // refused until redis-server listens; the loop below retries
   for (let i = 0; i < 50; i++) {
     try {
       await probe.connect();

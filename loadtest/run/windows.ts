@@ -12,7 +12,7 @@ export interface Window {
   to: number;
 }
 
-type Key = keyof Omit<InstanceSample, 'ok' | 'actorsByState' | 'ttm'>;
+type Key = keyof Omit<InstanceSample, 'ok' | 'actorsByState' | 'ttm' | 'scrapeMs'>;
 
 export const totalOf = (s: Sample | undefined, key: Key): number =>
   s ? s.instances.reduce((sum, i) => sum + i[key], 0) : 0;

