@@ -6,7 +6,7 @@ import type { Ceilings } from './ceilings.ts';
 import type { K6Result, SummaryMetric } from './k6.ts';
 import type { Plan } from './plan.ts';
 import type { Sample } from './sampler.ts';
-import { bestWindow, median, slope } from './stats.ts';
+import { bestWindow, median, rateBetween, slope } from './stats.ts';
 import { cores, delta, rate, seconds, serverTtm, totalOf, type Window, windowBetween } from './windows.ts';
 
 export interface Figure {
@@ -134,10 +134,16 @@ function ratios(r: RunInput, add: Add, pairsPerS: number, framesInPerS: number):
 
 /** pair_breakpoint, connect_storm: the best window one step long. */
 function ramp(r: RunInput, add: Add, key: 'pairs' | 'hellos', figure: string, label: string): void {
+  // Only samples taken while k6 ran (it has a CPU reading then) and every server answered.
   const series = r.samples
-    .filter((s) => s.instances.every((i) => i.ok))
+    .filter((s) => s.k6CpuMs !== null && s.instances.every((i) => i.ok))
     .map((s) => [s.at, totalOf(s, key)] as [number, number]);
-  const best = bestWindow(series, r.plan.stepMs);
+  // A run shorter than one step (it broke at once) is measured over its whole length.
+  const first = bestWindow(series, r.plan.stepMs);
+  const best =
+    first.rate > 0 || series.length < 2
+      ? first
+      : { rate: rateBetween(series, 0, series.length - 1), from: 0, to: series.length - 1 };
   const at = (i: number) => series[i]?.[0] ?? 0;
   const w = windowBetween(r.samples, at(best.from), at(best.to));
   add(figure, label, best.rate, key === 'pairs' ? 'pairs/s' : 'conn/s');
