@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { claimCeiling } from '../ceilings/claim.ts';
 import { startK6 } from './k6.ts';
-import { cpuMs } from './proc.ts';
+import { cpuMs, rssKb } from './proc.ts';
 import { bestWindow } from './stats.ts';
 
 const ROOT = join(import.meta.dir, '../..');
@@ -18,17 +18,60 @@ export interface Ceilings {
   /** CPU during the echo, in cores (1 = one core busy): the bare echo server's and k6's. */
   echoServerCores: number;
   echoK6Cores: number;
+  /** RSS per idle socket of the bare echo server (idle_capacity only), in KB. */
+  bareSocketKb: number | null;
 }
 
-async function echo(seconds: number, vus: number, sockets: number, outDir: string) {
+async function echoServer() {
   const server = Bun.spawn(['bun', join(ROOT, 'loadtest/ceilings/echo_server.ts')], { stdout: 'pipe' });
   const reader = (server.stdout as ReadableStream<Uint8Array>).getReader();
   const port = Number(new TextDecoder().decode((await reader.read()).value).trim());
   reader.releaseLock();
+  return {
+    pid: server.pid,
+    url: `ws://127.0.0.1:${port}/`,
+    stop: async () => {
+      server.kill('SIGTERM');
+      await server.exited;
+    },
+  };
+}
+
+/** RSS per socket of the bare echo with `sockets` idle sockets, in KB. */
+async function socketMemory(sockets: number, vus: number, outDir: string): Promise<number> {
+  const server = await echoServer();
+  try {
+    await Bun.sleep(500);
+    const before = rssKb(server.pid) ?? 0;
+    const openRate = 2000;
+    const holdMs = 4000;
+    const run = startK6({
+      script: join(ROOT, 'loadtest/ceilings/idle.ts'),
+      env: { TARGET: server.url, VUS: vus, SOCKETS: sockets, OPEN_RATE: openRate, HOLD: `${holdMs / 1000}s` },
+      outDir,
+      name: 'ceiling-idle',
+      dashboard: false,
+      verbose: false,
+    });
+    const rss: { t: number; kb: number }[] = [];
+    const poll = setInterval(() => rss.push({ t: Date.now(), kb: rssKb(server.pid) ?? 0 }), 250);
+    const result = await run.done;
+    clearInterval(poll);
+    if (result.code !== 0) throw new Error(`the idle-socket ceiling's k6 run failed (exit ${result.code})`);
+    // The hold: all sockets open (the highest RSS seen), before they close.
+    const plateau = Math.max(...rss.map((r) => r.kb));
+    return (plateau - before) / sockets;
+  } finally {
+    await server.stop();
+  }
+}
+
+async function echo(seconds: number, vus: number, sockets: number, outDir: string) {
+  const server = await echoServer();
   try {
     const run = startK6({
       script: join(ROOT, 'loadtest/ceilings/echo.ts'),
-      env: { TARGET: `ws://127.0.0.1:${port}/`, VUS: vus, SOCKETS: sockets, WARMUP: '1s', DURATION: `${seconds}s` },
+      env: { TARGET: server.url, VUS: vus, SOCKETS: sockets, WARMUP: '1s', DURATION: `${seconds}s` },
       outDir,
       name: 'ceiling-echo',
       dashboard: false,
@@ -53,18 +96,19 @@ async function echo(seconds: number, vus: number, sockets: number, outDir: strin
       k6Cores: ((cpu[best.to]?.k6 ?? 0) - (cpu[best.from]?.k6 ?? 0)) / span,
     };
   } finally {
-    server.kill('SIGTERM');
-    await server.exited;
+    await server.stop();
   }
 }
 
-/** Measures both ceilings, one after the other (never beside the scenario: they would compete). */
+/** Measures the ceilings, one after the other (never beside the scenario: they would compete). */
 export async function measureCeilings(o: {
   redisUrl: string;
   seconds: number;
   vus: number;
   sockets: number;
   outDir: string;
+  /** Also measure RSS per bare idle socket with this many sockets. */
+  idleSockets: number | null;
 }): Promise<Ceilings> {
   const claim = await claimCeiling(o.redisUrl, o.seconds);
   const e = await echo(o.seconds, o.vus, o.sockets, o.outDir);
@@ -74,5 +118,6 @@ export async function measureCeilings(o: {
     echoRoundTripsPerSecond: e.roundTripsPerSecond,
     echoServerCores: e.serverCores,
     echoK6Cores: e.k6Cores,
+    bareSocketKb: o.idleSockets ? await socketMemory(o.idleSockets, o.vus, o.outDir) : null,
   };
 }

@@ -60,6 +60,9 @@ export function computeFigures(r: RunInput): Figure[] {
     add('ceiling_echo_rt_per_s', 'ceiling: k6 ↔ bare Bun echo', r.ceilings.echoRoundTripsPerSecond, 'round trips/s');
     add('ceiling_echo_k6_cores', '  k6 CPU during the echo', r.ceilings.echoK6Cores, 'cores');
     add('ceiling_echo_server_cores', '  echo server CPU during the echo', r.ceilings.echoServerCores, 'cores');
+    if (r.ceilings.bareSocketKb !== null) {
+      add('ceiling_bare_socket_kb', 'ceiling: RSS per idle socket, bare Bun echo', r.ceilings.bareSocketKb, 'KB');
+    }
   }
   return out;
 }
@@ -173,6 +176,13 @@ function idle(r: RunInput, add: Add): void {
   add('plateau_rss_mb', 'RSS with every user connected', rss(plateau) / 1024, 'MB');
   add('kb_per_idle_user', 'RSS per idle connected user', (rss(plateau) - rss(before)) / users, 'KB');
   add('heap_kb_per_idle_user', 'JS heap per idle connected user', (heap(plateau) - heap(before)) / 1024 / users, 'KB');
+  const bare = r.ceilings?.bareSocketKb;
+  if (bare)
+    add(
+      'ratio_kb_to_bare_socket',
+      'KB per idle user ÷ KB per bare Bun socket',
+      (rss(plateau) - rss(before)) / users / bare,
+    );
   const last = plateau.at(-1);
   add('actors_on_plateau', 'actors on the plateau', totalOf(last, 'actors'));
   const w = windowBetween(r.samples, plateau[0]?.at ?? 0, last?.at ?? 0);

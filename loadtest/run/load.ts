@@ -70,6 +70,7 @@ async function run(plan: Plan): Promise<boolean> {
         vus: plan.vus,
         sockets: Math.min(plan.sockets, 2000),
         outDir: dir,
+        idleSockets: plan.scenario === 'idle_capacity' ? plan.sockets : null,
       });
     }
     instances = await startInstances({
