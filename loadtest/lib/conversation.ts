@@ -112,7 +112,8 @@ export function runCycle(o: CycleOptions, vu: number): void {
   };
   // Draining: a queued user cancels (it may cross a match: then `bad_state`, and it talks on).
   const leave = (user: User<Talk>) => {
-    if (user.phase !== 'waiting') return;
+    // One cancel at a time: a second one, after the first succeeded, would be a real bad_state.
+    if (user.phase !== 'waiting' || user.tolerate === 'bad_state') return;
     user.tolerate = 'bad_state';
     user.send({ type: 'cancel' });
   };

@@ -91,6 +91,8 @@ export function churn(p: ChurnParams): void {
           if (!crowd.draining) user.enqueue(p.interests);
           return;
         case 'matched': {
+          // A match that crossed a draining user's cancel: end it at once (the partner re-queues, then cancels).
+          if (crowd.draining) return user.send({ type: 'end', sessionId: frame.sessionId });
           user.send({ type: 'ready', sessionId: frame.sessionId });
           const sessionId = frame.sessionId;
           user.data.skipTimer = setTimeout(
@@ -125,7 +127,8 @@ export function churn(p: ChurnParams): void {
   // Draining: end a session (the partner is re-queued, then cancels) or leave the queue.
   const leave = (user: User<Chatter>) => {
     quiet(user);
-    if (user.phase === 'waiting') {
+    // One cancel at a time: a second one, after the first succeeded, would be a real bad_state.
+    if (user.phase === 'waiting' && user.tolerate !== 'bad_state') {
       user.tolerate = 'bad_state';
       user.send({ type: 'cancel' });
     } else if ((user.phase === 'matched' || user.phase === 'inCall') && user.sessionId) {
