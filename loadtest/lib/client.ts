@@ -42,6 +42,12 @@ const ALLOWED: Record<ServerFrame['type'], readonly Phase[] | null> = {
   error: null,
 };
 
+/**
+ * This VU's running totals, logged once a second by the crowd when the runner asks (TICKS=1):
+ * the runner rebuilds per-second rates from them without asking the servers anything.
+ */
+export const tally = { pairs: 0, hellos: 0, arrivals: 0, dropped: 0, p95: -1 };
+
 /** The first few protocol errors of a VU are logged in full (k6's log, kept in the results). */
 const LOGGED_ERRORS = 10;
 let errorsLogged = 0;
@@ -98,6 +104,7 @@ export class User<T> {
   enqueue(interests: string[] = []): void {
     this.queuedAt = Date.now();
     arrivals.add(1, { kind: 'enqueue' });
+    tally.arrivals++;
     this.send({ type: 'enqueue', mode: 'text', interests });
   }
 
@@ -131,6 +138,7 @@ export class User<T> {
   private track(frame: ServerFrame, at: number): void {
     switch (frame.type) {
       case 'hello':
+        tally.hellos++;
         this.userId = frame.userId;
         this.phase = 'idle';
         return;
@@ -142,6 +150,7 @@ export class User<T> {
         this.sessionId = frame.sessionId;
         timeToMatch.add(at - this.queuedAt);
         pairs.add(0.5);
+        tally.pairs += 0.5;
         return;
       case 'connected':
         if (frame.sessionId !== this.sessionId) protocolError('connected_wrong_session', this.userId);
@@ -176,6 +185,7 @@ export class User<T> {
     this.sessionId = null;
     this.queuedAt = at;
     arrivals.add(1, { kind: 'requeue' });
+    tally.arrivals++;
   }
 
   private error(code: ErrorCode): void {

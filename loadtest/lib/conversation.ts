@@ -8,7 +8,7 @@
  */
 import type { ServerFrame } from '../../server/src/protocol.ts';
 import { isEnder, parseLine, probe, reply } from './chat.ts';
-import { type Behaviour, protocolError, type User } from './client.ts';
+import { type Behaviour, protocolError, tally, type User } from './client.ts';
 import { Crowd } from './crowd.ts';
 import { Guard, type GuardOptions } from './guard.ts';
 import { droppedArrivals, messageRtt } from './metrics.ts';
@@ -134,7 +134,10 @@ export function runCycle(o: CycleOptions, vu: number): void {
         const user = crowd.takeIdle();
         guard?.attempt(user !== undefined);
         if (user) user.enqueue(o.interests);
-        else droppedArrivals.add(1);
+        else {
+          droppedArrivals.add(1);
+          tally.dropped++;
+        }
       }
     });
   });

@@ -3,13 +3,21 @@
  * idle pool the arrival pacer draws from, the heartbeat (PROTOCOL.md: a silent client pings every
  * 10 s), and a clean finish (drain, then close) so the server ends the run with nothing left over.
  */
+import exec from 'k6/execution';
 import { clearInterval, setInterval } from 'k6/timers';
-import type { Behaviour } from './client.ts';
-import { User } from './client.ts';
+import { type Behaviour, tally, User } from './client.ts';
+import { num } from './env.ts';
 
 const HEARTBEAT_MS = 10_000;
 /** Open sockets in small batches on this tick, so a ramp is smooth rather than one burst. */
 const OPEN_TICK_MS = 20;
+/** The runner sets TICKS=1 to read per-second totals from k6's log (see client.ts `tally`). */
+const TICKS = num('TICKS', 0) === 1;
+
+function logTally(): void {
+  const t = tally;
+  console.log(`tick ${exec.vu.idInTest} ${Date.now()} ${t.pairs} ${t.hellos} ${t.arrivals} ${t.dropped} ${t.p95}`);
+}
 
 export interface CrowdOptions<T> {
   targets: string[];
@@ -39,6 +47,7 @@ export class Crowd<T> {
       },
     };
     this.every(2000, () => this.heartbeat());
+    if (TICKS) this.every(1000, logTally);
   }
 
   /** Runs `fn` every `ms` until the crowd stops. */
@@ -131,6 +140,7 @@ export class Crowd<T> {
 
   /** Closes every socket and clears every timer, so the VU's iteration can end. */
   stop(): void {
+    if (TICKS) logTally();
     for (const t of this.timers) clearInterval(t);
     this.timers.length = 0;
     for (const user of this.users) user.close();

@@ -4,6 +4,7 @@
  * `overload` counter once, whose threshold (`count==0`, abortOnFail) ends the run. k6 thresholds
  * only see the whole run, which reacts far too late for a ramp; this looks at the last seconds.
  */
+import { tally } from './client.ts';
 import { overload } from './metrics.ts';
 
 export interface GuardOptions {
@@ -49,6 +50,7 @@ export class Guard {
     const sorted = this.latencies.sort((a, b) => a - b);
     const p95 = sorted[Math.floor(sorted.length * 0.95)] ?? 0;
     const failure = this.attempts > 0 ? this.failures / this.attempts : 0;
+    tally.p95 = sorted.length > 0 ? Math.round(p95 * 10) / 10 : -1;
     const judged = this.attempts >= this.o.minAttempts || sorted.length >= this.o.minAttempts;
     const why = p95 > this.o.sloMs ? `p95 ${p95.toFixed(0)} ms` : failure > this.o.maxFailure ? 'failures' : '';
     this.bad = judged && why ? this.bad + 1 : 0;

@@ -5,7 +5,7 @@
  */
 import type { Sampler } from './sampler.ts';
 import type { Stores } from './stores.ts';
-import { totalOf } from './windows.ts';
+import { metric } from './windows.ts';
 
 export interface Settled {
   ok: boolean;
@@ -23,20 +23,20 @@ export interface Settled {
 export async function settle(sampler: Sampler, stores: Stores, timeoutMs: number): Promise<Settled> {
   const t0 = Date.now();
   for (;;) {
-    const s = await sampler.sample();
+    const s = await sampler.scrapeNow();
     const redis = await stores.leftovers();
     const r: Settled = {
       ok: false,
       seconds: (Date.now() - t0) / 1000,
-      sockets: totalOf(s, 'sockets'),
-      actors: totalOf(s, 'actors'),
-      waiting: totalOf(s, 'waiting'),
-      pendingRows: totalOf(s, 'pendingRows'),
+      sockets: metric(s, 'sockets'),
+      actors: metric(s, 'actors'),
+      waiting: metric(s, 'waiting'),
+      pendingRows: metric(s, 'pendingRows'),
       redis,
-      pairs: totalOf(s, 'pairs'),
+      pairs: metric(s, 'pairs'),
     };
     const zero =
-      s.instances.every((i) => i.ok) &&
+      s.scraped &&
       r.sockets + r.actors + r.waiting + r.pendingRows + redis.queued + redis.users + redis.openSessions === 0;
     if (zero || Date.now() - t0 >= timeoutMs) return { ...r, ok: zero };
     await Bun.sleep(500);

@@ -28,7 +28,10 @@ export interface Plan {
   k6: Record<string, string | number>;
   /** Extra server environment. */
   serverEnv: Record<string, string>;
-  sampleMs: number;
+  /** Scrape /metrics this often while k6 runs (0: only at `scrapeMarksMs`); /proc is read every second. */
+  scrapeEveryMs: number;
+  /** Scrape /metrics at these times after k6 starts (the edges of what the scenario measures). */
+  scrapeMarksMs: number[];
   /** Seconds per ceiling; 0 skips them. */
   ceilingSeconds: number;
   profile: boolean;
@@ -52,20 +55,6 @@ export interface Plan {
 
 const ROOT = join(import.meta.dir, '../..');
 
-/**
- * How often the servers are sampled. Not faster: every /metrics scrape runs prom-client's default
- * collectors, and under Bun its heap-space statistics walk the whole heap (~100 ms on a loaded
- * server) on the server's only JavaScript thread. Each report states what the scrapes cost.
- */
-const SAMPLE: Record<ScenarioName, string> = {
-  pair_breakpoint: '5s',
-  pairing: '5s',
-  churn: '5s',
-  connect_storm: '2s',
-  idle_capacity: '5s',
-  soak: '30s',
-  smoke: '2s',
-};
 export const RESULTS = join(ROOT, 'loadtest/results');
 
 const OPTIONS = {
@@ -88,7 +77,7 @@ const OPTIONS = {
   'skip-max': { type: 'string' },
   'chat-min': { type: 'string' },
   'chat-max': { type: 'string' },
-  sample: { type: 'string' },
+  'scrape-every': { type: 'string' },
   warmup: { type: 'string' },
   ceilings: { type: 'string', default: '5s' },
   profile: { type: 'boolean', default: false },
@@ -111,7 +100,8 @@ flags (defaults depend on the scenario; see loadtest/README.md):
   --slo MS            p95 that ends a ramp      --hold D    how long sockets stay (idle_capacity, connect_storm)
   --chat N --ready 0|1 --reconnect-every N                the pairing cycle
   --skip-min D --skip-max D --chat-min D --chat-max D     churn timings
-  --sample D          sampling interval        --warmup D  soak warm-up left out of slopes
+  --scrape-every D    also scrape /metrics this often (soak: 60s; each scrape holds the server)
+  --warmup D          soak warm-up left out of slopes
   --ceilings D        seconds per ceiling (0 skips)       --profile   server CPU profile
   --no-dashboard      skip the k6 HTML report  --redis-url URL  use this Redis instead of a private one
   --quiet             hide k6's own output`;
@@ -152,7 +142,8 @@ export function parsePlan(argv: string[]): Plan | { help: string } {
     instances: n('instances', 1),
     vus: n('vus', 4),
     serverEnv: {} as Record<string, string>,
-    sampleMs: d('sample', SAMPLE[scenario]),
+    scrapeEveryMs: d('scrape-every', scenario === 'soak' ? '60s' : '0s'),
+    scrapeMarksMs: [] as number[],
     ceilingSeconds: d('ceilings', scenario === 'smoke' ? '1s' : '5s') / 1000,
     profile: v.profile === true,
     dashboard: v['no-dashboard'] !== true,
@@ -164,7 +155,10 @@ export function parsePlan(argv: string[]): Plan | { help: string } {
     settleMs: 30_000,
     notes: [] as string[],
   };
-  return { ...base, ...scenarioPlan(scenario, base.vus, n, d, s, base.notes) };
+  const part = scenarioPlan(scenario, base.vus, n, d, s, base.notes);
+  // Steady scenarios are measured between two scrapes at the edges of their steady stretch.
+  const marks = part.steadyMs > 0 ? [part.steadyFromMs, part.steadyFromMs + part.steadyMs] : [];
+  return { ...base, scrapeMarksMs: part.scrapeMarksMs ?? marks, ...part };
 }
 
 type Num = (k: keyof typeof OPTIONS, fallback: number) => number;
@@ -262,11 +256,17 @@ function scenarioPlan(name: ScenarioName, vus: number, n: Num, d: Dur, s: Str, n
       };
     case 'idle_capacity': {
       const users = n('users', 10_000);
+      const openRate = n('open-rate', 1000);
+      const holdMs = d('hold', '30s');
+      // Heap and RSS are read on the plateau: three scrapes, from 5 s after the last socket opened.
+      const plateau = (users / openRate) * 1000 + 5000;
+      const marks = [0, 1, 2].map((i) => plateau + (i * Math.max(0, holdMs - 8000)) / 2);
       return {
-        k6: { VUS: vus, USERS: users, OPEN_RATE: n('open-rate', 1000), HOLD: s('hold') ?? '30s' },
+        k6: { VUS: vus, USERS: users, OPEN_RATE: openRate, HOLD: `${holdMs / 1000}s` },
         sockets: users,
         steadyFromMs: 0,
         steadyMs: 0,
+        scrapeMarksMs: marks,
       };
     }
     case 'smoke':

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { buckets, parseProm, sum } from './prom.ts';
 import { bestWindow, bucketDelta, histogramQuantile, median, rateBetween, slope } from './stats.ts';
+import { parseTicks, totals, worstP95 } from './ticks.ts';
 
 const TEXT = `# HELP matcher_pairs_total Pairs
 # TYPE matcher_pairs_total counter
@@ -68,5 +69,26 @@ describe('stats', () => {
     expect(histogramQuantile(0.99, h)).toBe(0.1);
     expect(histogramQuantile(0.5, [[1, 0]])).toBeNull();
     expect(bucketDelta(h, h).every(([, c]) => c === 0)).toBe(true);
+  });
+});
+
+describe('k6 ticks', () => {
+  const log = [
+    'time="x" level=info msg="tick 1 1000 0 0 0 0 12.5" source=console',
+    'time="x" level=info msg="tick 2 1500 1.5 3 4 0 12.5" source=console',
+    'time="x" level=info msg="tick 1 2000 10 0 20 1 12.5" source=console',
+    'time="x" level=info msg="tick 2 2500 11.5 3 24 0 12.5" source=console',
+    'time="x" level=info msg="tick 1 3000 20 0 40 1 12.5" source=console',
+  ].join('\n');
+  test('summed over VUs on a one-second grid', () => {
+    const ticks = parseTicks(log);
+    expect(ticks).toHaveLength(5);
+    expect(totals(ticks, 'pairs')).toEqual([
+      [1000, 0],
+      [2000, 11.5],
+      [3000, 31.5],
+    ]);
+    expect(totals(ticks, 'dropped').at(-1)).toEqual([3000, 1]);
+    expect(worstP95(ticks, 1000, 3000)).toBe(12.5);
   });
 });
