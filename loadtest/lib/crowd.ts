@@ -31,7 +31,14 @@ export class Crowd<T> {
   readonly users = new Set<User<T>>();
   /** Set by `finish`: behaviours stop starting new things and leave the queue instead. */
   draining = false;
-  private readonly pool: User<T>[] = [];
+  /**
+   * Idle users, first in first out: a user comes back only after the others had their turn. (Last
+   * in first out made the user who just sent `end` the next arrival, while the only one waiting was
+   * usually its last partner — whom the rematch cooldown rightly keeps apart — so both waited and
+   * the queue grew by one each time.)
+   */
+  private pool: User<T>[] = [];
+  private head = 0;
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   private next: number;
   /** The scenario's behaviour, plus forgetting users whose socket closed. */
@@ -93,19 +100,19 @@ export class Crowd<T> {
     this.pool.push(user);
   }
 
-  /** An idle user to send into the queue, if any. */
+  /** The user idle the longest, to send into the queue, if any. */
   takeIdle(): User<T> | undefined {
-    for (;;) {
-      const user = this.pool.pop();
-      if (!user) return undefined;
+    while (this.head < this.pool.length) {
+      const user = this.pool[this.head++] as User<T>;
+      if (this.head > 1024 && this.head * 2 > this.pool.length) {
+        this.pool = this.pool.slice(this.head);
+        this.head = 0;
+      }
       if (!user.pooled) continue;
       user.pooled = false;
       if (user.phase === 'idle') return user;
     }
-  }
-
-  get idleCount(): number {
-    return this.pool.length;
+    return undefined;
   }
 
   /** Closes a user for good. */
@@ -145,7 +152,8 @@ export class Crowd<T> {
     this.timers.length = 0;
     for (const user of this.users) user.close();
     this.users.clear();
-    this.pool.length = 0;
+    this.pool = [];
+    this.head = 0;
   }
 
   private heartbeat(): void {

@@ -103,7 +103,8 @@ function cpuFigures(r: RunInput, fromAt: number, toAt: number, add: Add, perSeco
 /** pairing, churn, soak: the steady stretch after the sockets opened, between two scrapes. */
 function steady(r: RunInput, add: Add, m: K6): void {
   const fromAt = r.k6.startedAt + r.plan.steadyFromMs;
-  const scraped = scrapedOnly(r.samples);
+  // Scrapes while k6 ran: the one after it (settling) has no k6 CPU reading.
+  const scraped = scrapedOnly(r.samples).filter((s) => s.k6CpuMs !== null);
   const w = windowBetween(scraped, fromAt - 500, fromAt + r.plan.steadyMs + 500);
   const a = scraped[w.from];
   const b = scraped[w.to];
@@ -115,6 +116,11 @@ function steady(r: RunInput, add: Add, m: K6): void {
   latency(add, m, 'message_rtt', 'message round trip');
   const ttm = serverTtm(a, b);
   add('server_ttm_p99', 'time to match p99 (server histogram, steady)', ttm.p99, 'ms');
+  // Users queued when the window closed: a queue that keeps growing means waits that keep growing.
+  const queued = (s: Sample | undefined) =>
+    s?.instances.reduce((n, i) => n + (i.metrics?.actorsByState.waiting ?? 0), 0) ?? 0;
+  add('queued_at_start', 'users queued at the start of the window', queued(a));
+  add('queued_at_end', 'users queued at its end', queued(b));
   add('stale_sessions', 'crossed skips (stale_session, expected)', m('stale_sessions').count ?? 0);
   add('dropped_arrivals', 'dropped arrivals (no idle user)', m('dropped_arrivals').count ?? 0);
   const pairs = delta(scraped, w, 'pairs');
