@@ -39,7 +39,7 @@ export async function settle(sampler: Sampler, stores: Stores, timeoutMs: number
       s.scraped &&
       r.sockets + r.actors + r.waiting + r.pendingRows + redis.queued + redis.users + redis.openSessions === 0;
     if (zero || Date.now() - t0 >= timeoutMs) return { ...r, ok: zero };
-    await Bun.sleep(500);
+    await Bun.sleep(2000); // each scrape holds the server's thread; no need to ask often
   }
 }
 
