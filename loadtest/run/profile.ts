@@ -1,62 +1,56 @@
 /**
  * Reads the CPU profile Bun writes with `--cpu-prof-md` and keeps what a reader needs: the hottest
- * functions by self time, and self time by file, rolled up into the libraries and modules it
- * belongs to (xstate, ioredis, prom-client, our gateway…).
+ * functions and the libraries or server modules they belong to. Ranked by **samples** (1 ms each,
+ * taken while the JavaScript thread runs), not by the file's Self% columns: those weigh each
+ * sample by the time since the previous one, so an idle gap (the thread waiting for I/O) lands on
+ * whatever ran next — a shutdown handler got 4 % from one sample.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface ProfileSummary {
   file: string;
-  durationMs: number;
-  top: { selfPct: number; name: string; location: string }[];
-  byArea: { area: string; selfPct: number }[];
+  samples: number;
+  top: { pct: number; samples: number; name: string; location: string }[];
+  byArea: { area: string; pct: number }[];
 }
 
-function table(md: string, heading: string): string[][] {
-  const start = md.indexOf(heading);
-  if (start < 0) return [];
-  const rows: string[][] = [];
-  for (const line of md.slice(start).split('\n').slice(1)) {
-    if (line.startsWith('## ')) break;
-    if (!line.startsWith('|') || line.includes('---') || /\| *Self%/.test(line)) continue;
-    rows.push(
-      line
-        .split('|')
-        .slice(1, -1)
-        .map((c) => c.trim().replaceAll('`', '')),
-    );
-  }
-  return rows;
-}
+const DETAIL = /^### `(.+?)`\n`(.*?)` \| Self: .*? \| Samples: (\d+)/gm;
 
-/** Which library or part of the server a source file belongs to. */
-export function areaOf(file: string): string {
-  const lib = file.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1];
+/**
+ * Which library or part of the server a function belongs to. `heapStats` is native but only
+ * prom-client's heap-space collector calls it (on every /metrics scrape), so it is charged there.
+ */
+export function areaOf(location: string, name = ''): string {
+  if (name === 'heapStats') return 'prom-client (heap statistics, per scrape)';
+  const lib = location.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1];
   if (lib) return lib;
-  const own = file.match(/server\/src\/(.+?)(?:\/[^/]+)?\.ts$/)?.[1] ?? file.match(/server\/src\/([^/]+)\//)?.[1];
-  if (own) return `server/${own.split('/')[0]}`;
-  if (file === '' || file.startsWith('(')) return '(native / runtime)';
-  return file.replace(/^.*\//, '');
+  const own =
+    location.match(/server\/src\/([^/:]+?)(?:\.ts)?[/:]/)?.[1] ?? location.match(/server\/src\/([^/:]+)\.ts/)?.[1];
+  if (own) return `server/${own}`;
+  if (location.startsWith('[native')) return 'native (sockets, JSON, builtins)';
+  return location.replace(/:\d+$/, '').replace(/^.*\//, '') || '?';
 }
 
-export function summariseProfile(path: string, top = 12): ProfileSummary {
+export function summariseProfile(path: string, top = 15): ProfileSummary {
   const md = readFileSync(path, 'utf8');
-  const durationMs = Number(md.match(/\| ([\d.]+)(ms|s) \| \d+ \|/)?.[1] ?? 0);
-  const hot = table(md, '## Hot Functions (Self Time)').slice(0, top);
-  const files = table(md, '## Files');
+  const fns = [...md.matchAll(DETAIL)].map((m) => ({ name: m[1] ?? '', location: m[2] ?? '', samples: Number(m[3]) }));
+  const total = fns.reduce((sum, f) => sum + f.samples, 0) || 1;
   const areas = new Map<string, number>();
-  for (const [pct, , file] of files) {
-    const area = areaOf(file ?? '');
-    areas.set(area, (areas.get(area) ?? 0) + Number.parseFloat(pct ?? '0'));
+  for (const f of fns) {
+    const area = areaOf(f.location, f.name);
+    areas.set(area, (areas.get(area) ?? 0) + f.samples);
   }
   return {
     file: path,
-    durationMs,
-    top: hot.map((r) => ({ selfPct: Number.parseFloat(r[0] ?? '0'), name: r[4] ?? '', location: r[5] ?? '' })),
+    samples: total,
+    top: fns
+      .sort((a, b) => b.samples - a.samples)
+      .slice(0, top)
+      .map((f) => ({ ...f, pct: (f.samples * 100) / total })),
     byArea: [...areas.entries()]
-      .map(([area, selfPct]) => ({ area, selfPct }))
-      .sort((a, b) => b.selfPct - a.selfPct)
+      .map(([area, n]) => ({ area, pct: (n * 100) / total }))
+      .sort((a, b) => b.pct - a.pct)
       .slice(0, top),
   };
 }

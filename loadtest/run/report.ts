@@ -62,8 +62,11 @@ export function printSummary(r: RunReport, figures: Figure[], dir: string): void
   );
   for (const p of r.profiles) {
     console.log(`  server CPU profile ${p.file}`);
-    console.log(`    by area: ${p.byArea.map((a) => `${a.area} ${a.selfPct.toFixed(1)}%`).join(', ')}`);
-    console.log(`    hottest: ${p.top.map((t) => `${t.name} ${t.selfPct.toFixed(1)}%`).join(', ')}`);
+    console.log(
+      `    by area (share of ${p.samples} samples): ${p.byArea.map((a) => `${a.area} ${a.pct.toFixed(1)}%`).join(', ')}`,
+    );
+    const at = (l: string) => l.replace(/^.*node_modules\//, '').replace(/^.*server\/src\//, '');
+    console.log(`    hottest: ${p.top.map((t) => `${t.name} (${at(t.location)}) ${t.pct.toFixed(1)}%`).join(', ')}`);
   }
   console.log(`  results: ${dir}`);
   console.log(r.verdict.ok ? '  verdict: ok' : `  verdict: FAILED — ${r.verdict.problems.join('; ')}`);
