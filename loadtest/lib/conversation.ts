@@ -1,10 +1,14 @@
 /**
- * The pairing cycle of `pairing`, `pair_breakpoint` and `soak`: an idle user enters the queue; once
- * matched, both sides (optionally) send `ready`, then say who they are in a probe line and echo the
- * partner's probe (the message round trip). The side with the smaller user id then sends `end` and
- * goes back to the idle pool; its partner is re-queued by the server, as PROTOCOL.md says, and is
- * the next arrival's partner. So every arrival forms one pair, and half the queue's entries are
- * re-queues: `rate` arrivals/s make rate/2 pairs/s.
+ * The pairing cycle of `pairing`, `pair_breakpoint` and `soak`: an idle user enters the queue (an
+ * arrival); once matched, both sides (optionally) send `ready`, then say who they are in a probe
+ * line and echo the partner's probe (the message round trip). The side with the smaller user id
+ * then sends `end` and goes back to the idle pool. The server re-queues its partner, as PROTOCOL.md
+ * says; the partner, done too, cancels — unless the server matched it first, and then it talks on.
+ * So `rate` arrivals/s make about rate/2 pairs/s, and the queue holds only users who arrived.
+ *
+ * (A first version left the re-queued partner waiting for the next arrival. Every arrival that
+ * found the queue momentarily empty then left one more user queued for good, so the queue grew to
+ * the largest number of conversations ever in flight and time to match came to reflect history.)
  */
 import type { ServerFrame } from '../../server/src/protocol.ts';
 import { isEnder, parseLine, probe, reply } from './chat.ts';
@@ -20,7 +24,7 @@ export interface CycleOptions {
   users: number;
   /** Sockets per second this VU opens at the start. */
   openRate: number;
-  /** This VU's share of the arrivals: stages over time, starting from `startRate` (arrivals/s). */
+  /** This VU's share of the arrivals (enqueues/s): stages over time, starting from `startRate`. */
   stages: Stage[];
   startRate: number;
   /** Send `ready` after `matched` and wait for `connected` before talking. */
@@ -38,6 +42,8 @@ export interface CycleOptions {
 }
 
 interface Talk {
+  /** The server re-queued us (our partner ended): we cancel when its `waiting` comes. */
+  requeued: boolean;
   partner: string;
   probesIn: number;
   repliesIn: number;
@@ -45,7 +51,7 @@ interface Talk {
   sessions: number;
 }
 
-const fresh = (): Talk => ({ partner: '', probesIn: 0, repliesIn: 0, sentAt: [], sessions: 0 });
+const fresh = (): Talk => ({ requeued: false, partner: '', probesIn: 0, repliesIn: 0, sentAt: [], sessions: 0 });
 
 /** Runs the cycle in this VU until the stages are over, then drains and closes. */
 export function runCycle(o: CycleOptions, vu: number): void {
@@ -99,9 +105,11 @@ export function runCycle(o: CycleOptions, vu: number): void {
           return onMessage(user, frame.text, at);
         case 'peerLeft':
           if (frame.reason !== 'end') protocolError(`peer_left_${frame.reason}`, user.userId);
+          user.data.requeued = true;
           return;
         case 'waiting':
-          if (crowd.draining) leave(user);
+          if (user.data.requeued || crowd.draining) leave(user);
+          user.data.requeued = false;
           return;
         case 'idle':
           return idleAgain(user);

@@ -17,7 +17,7 @@ export interface BreakpointParams {
   vus: number;
   users: number;
   openRate: number;
-  /** Arrivals/s (enqueues + re-queues): the staircase. */
+  /** Arrivals (enqueues) per second: the staircase. */
   stages: Stage[];
   ready: boolean;
   chat: number;
@@ -52,7 +52,7 @@ export default function (): void {
 
 export function breakpoint(p: BreakpointParams): void {
   const i = vuIndex();
-  const perVu = (rate: number) => rate / 2 / p.vus;
+  const perVu = (rate: number) => rate / p.vus;
   runCycle(
     {
       targets: p.targets,

@@ -1,7 +1,7 @@
 /**
  * pairing: a fixed arrival rate into the queue → time to match and to connected (p50/p95/p99) and
- * the message round trip. See lib/conversation.ts for the cycle: half of the arrivals are idle
- * users enqueueing, half are partners the server re-queues, so RATE arrivals/s = RATE/2 pairs/s.
+ * the message round trip. See lib/conversation.ts for the cycle: RATE arrivals (enqueues) per
+ * second make about RATE/2 pairs/s.
  *
  *   k6 run -e TARGETS=ws://127.0.0.1:3000/ws -e RATE=2000 -e DURATION=60s loadtest/scenarios/pairing.ts
  */
@@ -15,7 +15,7 @@ export interface PairingParams {
   /** Users kept connected (all VUs together). */
   users: number;
   openRate: number;
-  /** Arrivals into the queue per second (enqueues + re-queues). */
+  /** Arrivals into the queue (enqueues) per second. */
   rate: number;
   durationMs: number;
   ready: boolean;
@@ -61,8 +61,7 @@ export default function (): void {
 /** The cycle at a constant rate, this VU's share of it. */
 export function pairing(p: PairingParams): void {
   const i = vuIndex();
-  // Each arrival the pacer sends is an enqueue; the re-queue that pairs with it comes by itself.
-  const enqueues = p.rate / 2 / p.vus;
+  const enqueues = p.rate / p.vus;
   const o: CycleOptions = {
     targets: p.targets,
     users: share(p.users, p.vus, i + 1),

@@ -31,7 +31,7 @@ const P = {
     users: 80,
     openRate: 300,
     stages: staircase(20, 20, 3000, 40),
-    // At 10–20 enqueues/s a re-queued user waits ~50–100 ms for the next arrival by design.
+    // At 20–40 arrivals/s an arrival that finds the queue empty waits 25–50 ms for the next one.
     sloMs: 2000,
     drainMs: DRAIN_MS,
     interests: ['breakpoint'],
