@@ -7,6 +7,7 @@ import Redis from 'ioredis';
 import { defineScripts } from '../../server/src/adapters/redis/scripts.ts';
 import { SCAN_LIMIT } from '../../server/src/matching/compat.ts';
 
+/** Runs the claim script for `seconds` with `inflight` calls outstanding; returns calls per second. */
 export async function claimCeiling(
   redisUrl: string,
   seconds: number,

@@ -18,6 +18,7 @@ const WARMUP_MS = ms('WARMUP', '1s');
 const DURATION_MS = ms('DURATION', '5s');
 const FRAME = JSON.stringify({ type: 'message', sessionId: 's_0123456789abcdef', text: 'p u_0123456789ab 0', at: 0 });
 
+/** One long iteration per VU; no thresholds (it measures, it does not judge). */
 export const options = buildOptions({ echo: perVu(VUS, WARMUP_MS + DURATION_MS + 30_000) }, {});
 
 export default function (): void {

@@ -15,6 +15,7 @@ const SOCKETS = num('SOCKETS', 1000);
 const OPEN_RATE = num('OPEN_RATE', 1000);
 const HOLD_MS = ms('HOLD', '5s');
 
+/** One long iteration per VU; every socket must have opened. */
 export const options = buildOptions(
   { idle: perVu(VUS, (SOCKETS / OPEN_RATE) * 1000 + HOLD_MS + 30_000) },
   { ws_sessions: [`count>=${SOCKETS}`] },

@@ -4,9 +4,12 @@
  * number the partner echoes back (a round trip through the server, twice relayed). Pure.
  */
 
+/** A chat line of the simulated strangers. */
 export type Line = { kind: 'probe'; userId: string; seq: number } | { kind: 'reply'; seq: number };
 
+/** The line that says who I am; the partner echoes its sequence number. */
 export const probe = (userId: string, seq: number): string => `p ${userId} ${seq}`;
+/** The echo of a probe. */
 export const reply = (seq: number): string => `r ${seq}`;
 
 /** Parses a chat line written by `probe` or `reply`; null for anything else. */

@@ -20,6 +20,7 @@ import {
 /** The user's state as its frames tell it (the server's `session` region, roughly). */
 export type Phase = 'connecting' | 'idle' | 'waiting' | 'matched' | 'inCall' | 'closed';
 
+/** What a scenario's users do when a frame comes (the client has done its bookkeeping first). */
 export interface Behaviour<T> {
   /** Called after the client's bookkeeping, with the time k6 read the frame off the socket. */
   onFrame(user: User<T>, frame: ServerFrame, at: number): void;
@@ -62,6 +63,7 @@ export function protocolError(code: string, detail = ''): void {
 const LAG_SAMPLE_EVERY = 32;
 let framesSeen = 0;
 
+/** One simulated user on one socket. */
 export class User<T> {
   phase: Phase = 'connecting';
   userId = '';

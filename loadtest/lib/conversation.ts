@@ -18,6 +18,7 @@ import { Guard, type GuardOptions } from './guard.ts';
 import { droppedArrivals, messageRtt } from './metrics.ts';
 import { Pacer, rateAt, type Stage, totalMs } from './schedule.ts';
 
+/** One VU's share of the pairing cycle. */
 export interface CycleOptions {
   targets: string[];
   /** Users this VU keeps connected (its idle pool and everyone in the queue or a session). */

@@ -19,6 +19,7 @@ function logTally(): void {
   console.log(`tick ${exec.vu.idInTest} ${Date.now()} ${t.pairs} ${t.hellos} ${t.arrivals} ${t.dropped} ${t.p95}`);
 }
 
+/** Where a crowd connects and what its users do. */
 export interface CrowdOptions<T> {
   targets: string[];
   /** Where this VU starts in the round-robin over targets, so VUs spread evenly. */
@@ -27,6 +28,7 @@ export interface CrowdOptions<T> {
   data: () => T;
 }
 
+/** A VU's users. */
 export class Crowd<T> {
   readonly users = new Set<User<T>>();
   /** Set by `finish`: behaviours stop starting new things and leave the queue instead. */

@@ -23,6 +23,7 @@ export function ms(name: string, fallback: string): number {
   return parseDuration(raw(name) ?? fallback);
 }
 
+/** A string parameter. */
 export function str(name: string, fallback: string): string {
   return raw(name) ?? fallback;
 }

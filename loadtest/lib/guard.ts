@@ -7,6 +7,7 @@
 import { tally } from './client.ts';
 import { overload } from './metrics.ts';
 
+/** When a second counts as bad, and how many in a row end a ramp. */
 export interface GuardOptions {
   /** A second is bad when its p95 latency exceeds this. */
   sloMs: number;
@@ -18,6 +19,7 @@ export interface GuardOptions {
   minAttempts: number;
 }
 
+/** One VU's stopping rule for a ramp. */
 export class Guard {
   private latencies: number[] = [];
   private attempts = 0;

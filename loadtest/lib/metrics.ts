@@ -27,6 +27,7 @@ export const overload = new Counter('overload');
 export const timeToHello = new Trend('time_to_hello', true);
 /** Sockets that reached `hello`, and those that failed before it. */
 export const connects = new Counter('connects');
+/** Sockets that failed before `hello` (refused, closed, or `hello` too late). */
 export const connectErrors = new Counter('connect_errors');
 /**
  * How late this VU's JavaScript handled a frame after k6 read it off the socket (sampled). When it

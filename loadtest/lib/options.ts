@@ -7,6 +7,7 @@ import exec from 'k6/execution';
 import type { Options, Scenario, Threshold } from 'k6/options';
 import { formatDuration } from './duration.ts';
 
+/** The statistics every trend shows in the summary (p99 included: the targets are p99s). */
 export const TREND_STATS = ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max', 'count'];
 
 /** Every scenario: the protocol held (no error frames, no frame out of order, no dropped socket). */
@@ -29,6 +30,7 @@ export function perVu(vus: number, maxMs: number, execName = 'default'): Scenari
   };
 }
 
+/** A script's k6 options: its scenarios and thresholds, the shared summary statistics and tags. */
 export function buildOptions(scenarios: Record<string, Scenario>, thresholds: Record<string, Threshold[]>): Options {
   // Every frame k6 reads is a sample of its built-in metrics; fewer tags on each make them cheaper,
   // and only `scenario` is used (the smoke's per-scenario thresholds).

@@ -6,6 +6,7 @@
  */
 import { formatDuration, parseDuration } from './duration.ts';
 
+/** One stage of an arrival schedule. */
 export interface Stage {
   durationMs: number;
   /** Arrivals per second at the end of the stage. */
@@ -30,10 +31,12 @@ export function parseStages(spec: string): Stage[] {
   return stages;
 }
 
+/** The inverse of `parseStages`. */
 export function formatStages(stages: Stage[]): string {
   return stages.map((s) => `${formatDuration(s.durationMs)}:${s.target}`).join(',');
 }
 
+/** How long the stages last. */
 export function totalMs(stages: Stage[]): number {
   return stages.reduce((sum, s) => sum + s.durationMs, 0);
 }

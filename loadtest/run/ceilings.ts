@@ -11,6 +11,7 @@ import { bestWindow } from './stats.ts';
 
 const ROOT = join(import.meta.dir, '../..');
 
+/** What the ceilings measured. */
 export interface Ceilings {
   seconds: number;
   evalshaPerSecond: number;

@@ -7,6 +7,7 @@ import type { Sampler } from './sampler.ts';
 import type { Stores } from './stores.ts';
 import { metric } from './windows.ts';
 
+/** The state of the servers and Redis after the load. */
 export interface Settled {
   ok: boolean;
   /** Seconds from the end of the load until everything was zero (or the timeout). */
@@ -43,6 +44,7 @@ export async function settle(sampler: Sampler, stores: Stores, timeoutMs: number
   }
 }
 
+/** PostgreSQL's session rows against the pairs the servers counted. */
 export interface Rows {
   ok: boolean;
   pairs: number;

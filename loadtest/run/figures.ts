@@ -10,6 +10,7 @@ import { bestWindow, median, rateBetween, slope } from './stats.ts';
 import { parseTicks, totals, worstP95 } from './ticks.ts';
 import { cores, delta, metric, proc, rate, scrapedOnly, seconds, serverTtm, windowBetween } from './windows.ts';
 
+/** One number of a report, with its label and unit. */
 export interface Figure {
   key: string;
   label: string;
@@ -17,6 +18,7 @@ export interface Figure {
   unit: string;
 }
 
+/** Everything a run measured. */
 export interface RunInput {
   plan: Plan;
   samples: Sample[];
@@ -27,6 +29,7 @@ export interface RunInput {
 type Add = (key: string, label: string, value: number | null | undefined, unit?: string) => void;
 type K6 = (name: string) => SummaryMetric;
 
+/** The scenario's figures, then the ones every run has (errors, harness cost, ceilings). */
 export function computeFigures(r: RunInput): Figure[] {
   const out: Figure[] = [];
   const add: Add = (key, label, value, unit = '') =>

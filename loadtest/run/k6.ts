@@ -22,6 +22,7 @@ export interface SummaryMetric {
   thresholds?: Record<string, boolean>;
 }
 
+/** What a k6 run left behind. */
 export interface K6Result {
   /** 0 passed; 99 thresholds crossed (a ramp's normal end); anything else: the run broke. */
   code: number;
@@ -33,6 +34,7 @@ export interface K6Result {
   endedAt: number;
 }
 
+/** A k6 run in progress: its pid (for its CPU) and its result. */
 export interface K6Run {
   pid: number;
   done: Promise<K6Result>;
@@ -45,6 +47,7 @@ export function k6Binary(): string {
   return join(gopath, 'bin', 'k6');
 }
 
+/** How to run k6 on one script. */
 export interface K6Options {
   script: string;
   env: Record<string, string | number>;
@@ -81,6 +84,7 @@ export function loggedErrors(log: string): Record<string, number> {
   return out;
 }
 
+/** Starts k6; its output is collected (and echoed when verbose) and kept in the results. */
 export function startK6(o: K6Options): K6Run {
   const summary = join(o.outDir, `${o.name}.summary.json`);
   const args = ['run', '--no-usage-report', '--no-color', '-q', '--summary-export', summary];

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../lib/duration.ts';
 
+/** The scenarios, one script each in loadtest/scenarios/. */
 export const SCENARIOS = [
   'pair_breakpoint',
   'pairing',
@@ -17,8 +18,10 @@ export const SCENARIOS = [
   'soak',
   'smoke',
 ] as const;
+/** A scenario name. */
 export type ScenarioName = (typeof SCENARIOS)[number];
 
+/** Everything the runner needs to know about one run. */
 export interface Plan {
   scenario: ScenarioName;
   script: string;
@@ -55,6 +58,7 @@ export interface Plan {
 
 const ROOT = join(import.meta.dir, '../..');
 
+/** Where runs are written (ignored by git). */
 export const RESULTS = join(ROOT, 'loadtest/results');
 
 const OPTIONS = {
@@ -87,6 +91,7 @@ const OPTIONS = {
   help: { type: 'boolean', default: false },
 } as const;
 
+/** The help text. */
 export const USAGE = `bun run load <scenario> [flags]
 
 scenarios: ${SCENARIOS.join(', ')}
@@ -121,6 +126,7 @@ export function latestBreakpoint(): number | null {
   return Number.isFinite(v) && v > 0 ? v : null;
 }
 
+/** Parses the command line; `{ help }` when there is nothing to run. */
 export function parsePlan(argv: string[]): Plan | { help: string } {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   const v = values as Values;

@@ -8,6 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** The gist of one CPU profile. */
 export interface ProfileSummary {
   file: string;
   samples: number;
@@ -32,6 +33,7 @@ export function areaOf(location: string, name = ''): string {
   return location.replace(/:\d+$/, '').replace(/^.*\//, '') || '?';
 }
 
+/** Reads one profile: the hottest functions and areas by share of samples. */
 export function summariseProfile(path: string, top = 15): ProfileSummary {
   const md = readFileSync(path, 'utf8');
   const fns = [...md.matchAll(DETAIL)].map((m) => ({ name: m[1] ?? '', location: m[2] ?? '', samples: Number(m[3]) }));

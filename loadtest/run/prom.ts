@@ -3,6 +3,7 @@
  * its labels and a value. Pure.
  */
 
+/** One sample line of the Prometheus text format. */
 export interface PromSample {
   name: string;
   labels: Record<string, string>;
@@ -12,6 +13,7 @@ export interface PromSample {
 const LINE = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/;
 const LABEL = /(\w+)="((?:[^"\\]|\\.)*)"/g;
 
+/** Parses Prometheus text (comments and blank lines skipped). */
 export function parseProm(text: string): PromSample[] {
   const out: PromSample[] = [];
   for (const line of text.split('\n')) {

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import type { Ceilings } from './ceilings.ts';
 import type { Rows, Settled } from './checks.ts';
 import type { Figure } from './figures.ts';
-import type { K6Result } from './k6.ts';
 import type { Plan } from './plan.ts';
 import type { ProfileSummary } from './profile.ts';
 import type { Sample } from './sampler.ts';
 
+/** What run.json holds. */
 export interface RunReport {
   scenario: string;
   startedAt: string;
@@ -32,6 +32,7 @@ const fmt = (v: number | null, unit: string): string => {
   return `${v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })}${unit ? ` ${unit}` : ''}`;
 };
 
+/** Prints the short summary: one line per figure, then the checks, k6, the profile and the verdict. */
 export function printSummary(r: RunReport, figures: Figure[], dir: string): void {
   const line = (label: string, value: string) => console.log(`  ${label.padEnd(48, '.')} ${value}`);
   console.log(`\n── ${r.scenario} · ${r.machine}`);
@@ -72,12 +73,12 @@ export function printSummary(r: RunReport, figures: Figure[], dir: string): void
   console.log(r.verdict.ok ? '  verdict: ok' : `  verdict: FAILED — ${r.verdict.problems.join('; ')}`);
 }
 
+/** Writes run.json into the run's directory. */
 export function writeReport(r: RunReport, dir: string): void {
   writeFileSync(join(dir, 'run.json'), `${JSON.stringify(r, null, 1)}\n`);
 }
 
+/** Figures by key, as run.json keeps them. */
 export function figureMap(figures: Figure[]): Record<string, number | null> {
   return Object.fromEntries(figures.map((f) => [f.key, f.value]));
 }
-
-export type { K6Result };

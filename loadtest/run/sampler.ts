@@ -33,12 +33,14 @@ export interface ServerMetrics {
   scrapeMs: number;
 }
 
+/** One instance at one moment: from /proc always, from /metrics when scraped. */
 export interface InstanceSample {
   rssKb: number;
   cpuMs: number;
   metrics: ServerMetrics | null;
 }
 
+/** The whole run at one moment. */
 export interface Sample {
   at: number;
   /** Whether this sample asked every server for /metrics (and each answered: `metrics` set). */
@@ -79,6 +81,7 @@ async function scrape(instance: Instance): Promise<ServerMetrics | null> {
   }
 }
 
+/** Samples /proc every second and /metrics when asked. */
 export class Sampler {
   readonly samples: Sample[] = [];
   /** k6's pid while it runs. */

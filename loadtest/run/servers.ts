@@ -6,10 +6,12 @@
 import { type RunningServer, startServer } from '../../server/test/support/server.ts';
 import type { Stores } from './stores.ts';
 
+/** A running server instance and its INSTANCE_ID. */
 export interface Instance extends RunningServer {
   id: string;
 }
 
+/** How many instances, on which stores, with what extra environment. */
 export interface InstanceOptions {
   count: number;
   stores: Stores;
@@ -19,6 +21,7 @@ export interface InstanceOptions {
   profileDir: string | null;
 }
 
+/** Starts the instances in parallel and waits until each answers /healthz. */
 export async function startInstances(o: InstanceOptions): Promise<Instance[]> {
   const secret = crypto.randomUUID();
   const bunArgs = o.profileDir ? ['--cpu-prof-md', `--cpu-prof-dir=${o.profileDir}`] : [];

@@ -23,6 +23,7 @@ export function slope(points: [number, number][]): number {
   return den === 0 ? 0 : num / den;
 }
 
+/** The median (0 for no values). */
 export function median(values: number[]): number {
   if (values.length === 0) return 0;
   const s = [...values].sort((a, b) => a - b);

@@ -7,6 +7,7 @@
 import Redis from 'ioredis';
 import postgres from 'postgres';
 
+/** The run's Redis and PostgreSQL, and what the checks ask of them. */
 export interface Stores {
   redisUrl: string;
   /** The Redis server's pid when it runs on this machine (for its CPU time). */

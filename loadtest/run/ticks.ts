@@ -4,6 +4,7 @@
  * rates from here, so finding a breakpoint needs no scrape of the servers under test. Pure.
  */
 
+/** One VU's running totals at one moment. */
 export interface Tick {
   vu: number;
   at: number;
@@ -15,10 +16,12 @@ export interface Tick {
   p95: number;
 }
 
+/** [time ms, cumulative count] pairs. */
 export type Series = [number, number][];
 
 const LINE = /tick (\d+) (\d+) ([\d.]+) (\d+) (\d+) (\d+) (-?[\d.]+)/g;
 
+/** Every tick line in a k6 log. */
 export function parseTicks(log: string): Tick[] {
   return [...log.matchAll(LINE)].map((m) => ({
     vu: Number(m[1]),

@@ -22,6 +22,7 @@ export const metric = (s: Sample | undefined, key: MetricKey): number =>
 export const proc = (s: Sample | undefined, key: 'rssKb' | 'cpuMs'): number =>
   s ? s.instances.reduce((sum, i) => sum + i[key], 0) : 0;
 
+/** The samples that scraped /metrics. */
 export const scrapedOnly = (samples: Sample[]): Sample[] => samples.filter((s) => s.scraped);
 
 /** The samples between two wall-clock times (ms epoch): first at or after `fromAt`, last at or before `toAt`. */
@@ -33,9 +34,11 @@ export function windowBetween(samples: Sample[], fromAt: number, toAt: number): 
   return { from, to };
 }
 
+/** How long a window lasts, in seconds. */
 export const seconds = (samples: Sample[], w: Window): number =>
   ((samples[w.to]?.at ?? 0) - (samples[w.from]?.at ?? 0)) / 1000;
 
+/** How much a server counter grew across the window. */
 export function delta(samples: Sample[], w: Window, key: MetricKey): number {
   return metric(samples[w.to], key) - metric(samples[w.from], key);
 }
@@ -46,6 +49,7 @@ export function rate(samples: Sample[], w: Window, key: MetricKey): number {
   return s > 0 ? delta(samples, w, key) / s : 0;
 }
 
+/** CPU of each process over a window, in cores. */
 export interface Cores {
   server: number;
   k6: number;
