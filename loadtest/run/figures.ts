@@ -225,7 +225,9 @@ function soak(r: RunInput, add: Add): void {
   add('queue_mean', 'queue length, mean', xs.reduce((a, s) => a + metric(s, 'waiting'), 0) / Math.max(1, xs.length));
   add('queue_max', 'queue length, max', Math.max(0, ...xs.map((s) => metric(s, 'waiting'))));
   add('queue_slope_per_h', 'queue length slope', slope(xs.map((s) => [hours(s), metric(s, 'waiting')])), 'users/h');
-  const run = scrapedOnly(r.samples.filter((s) => s.at >= r.k6.startedAt && s.at <= r.k6.endedAt));
+  // Checked over the steady stretch: in the drain, k6 closes sockets of users still in a session,
+  // and their actors rightly wait out the resume grace period.
+  const run = scrapedOnly(r.samples.filter((s) => s.at >= r.k6.startedAt + r.plan.steadyFromMs && s.at <= until));
   const diff = (s: Sample) => Math.abs(metric(s, 'actors') - metric(s, 'sockets'));
   add('actor_socket_checks', 'scrapes checking live actors = open sockets', run.length);
   add('actor_socket_mismatches', '  where they differed', run.filter((s) => diff(s) !== 0).length);
