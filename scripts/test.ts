@@ -67,7 +67,7 @@ const bunTest =
   };
 
 /**
- * The k6 smoke through the load runner (about 25 s): every scenario script at a low rate against a
+ * The k6 smoke through the load runner (about 18 s): every scenario script at a low rate against a
  * real server on Redis and PostgreSQL. It passes only if k6's thresholds held and the stores
  * settled (see loadtest/scenarios/smoke.ts); the set-up has already run, so the runner skips it.
  */

@@ -45,7 +45,8 @@ const ALLOWED: Record<ServerFrame['type'], readonly Phase[] | null> = {
 
 /**
  * This VU's running totals, logged once a second by the crowd when the runner asks (TICKS=1):
- * the runner rebuilds per-second rates from them without asking the servers anything.
+ * the runner rebuilds per-second rates from them without asking the servers anything. `arrivals`
+ * counts enqueues only, the arrivals `--rate` paces (re-queues are the server's doing).
  */
 export const tally = { pairs: 0, hellos: 0, arrivals: 0, dropped: 0, p95: -1 };
 
@@ -187,7 +188,6 @@ export class User<T> {
     this.sessionId = null;
     this.queuedAt = at;
     arrivals.add(1, { kind: 'requeue' });
-    tally.arrivals++;
   }
 
   private error(code: ErrorCode): void {

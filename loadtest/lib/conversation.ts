@@ -4,7 +4,8 @@
  * line and echo the partner's probe (the message round trip). The side with the smaller user id
  * then sends `end` and goes back to the idle pool. The server re-queues its partner, as PROTOCOL.md
  * says; the partner, done too, cancels — unless the server matched it first, and then it talks on.
- * So `rate` arrivals/s make about rate/2 pairs/s, and the queue holds only users who arrived.
+ * So `rate` arrivals/s make between rate/2 and rate pairs/s (a re-queued partner matched before its
+ * cancel lands makes one more), and the queue holds only users who arrived.
  *
  * (A first version left the re-queued partner waiting for the next arrival. Every arrival that
  * found the queue momentarily empty then left one more user queued for good, so the queue grew to

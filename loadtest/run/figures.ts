@@ -171,6 +171,16 @@ function ramp(r: RunInput, add: Add, key: 'pairs' | 'hellos'): void {
     best.rate,
     unit,
   );
+  if (key === 'pairs') {
+    // The soak's default load is half of this (see plan.ts).
+    const arrivals = totals(ticks, 'arrivals');
+    add(
+      'breakpoint_arrivals_per_s',
+      '  arrivals/s in that window',
+      rateBetween(arrivals, best.from, best.to),
+      'arrivals/s',
+    );
+  }
   add('best_window_starts_s', `  over ${r.plan.stepMs / 1000} s from second`, (fromAt - r.k6.startedAt) / 1000, 's');
   add('best_window_p95', '  worst VU p95 in that window', worstP95(ticks, fromAt, toAt), 'ms');
   add('run_seconds', 'run length (k6)', (r.k6.endedAt - r.k6.startedAt) / 1000, 's');

@@ -113,7 +113,11 @@ flags (defaults depend on the scenario; see loadtest/README.md):
 
 type Values = { [K in keyof typeof OPTIONS]?: string | boolean };
 
-/** The latest breakpoint found by `pair_breakpoint` (pairs/s), if any run left one. */
+/**
+ * The arrival rate the latest `pair_breakpoint` run sustained at its breakpoint (arrivals/s), if any
+ * run left one. (Runs from before that figure existed left only pairs/s; each of those pairs took
+ * one to two arrivals, and one is the cautious reading.)
+ */
 export function latestBreakpoint(): number | null {
   if (!existsSync(RESULTS)) return null;
   const runs = readdirSync(RESULTS)
@@ -122,8 +126,10 @@ export function latestBreakpoint(): number | null {
   const last = runs.at(-1);
   if (!last) return null;
   const run = JSON.parse(readFileSync(join(RESULTS, last, 'run.json'), 'utf8'));
-  const v = Number(run.figures?.breakpoint_pairs_per_s);
-  return Number.isFinite(v) && v > 0 ? v : null;
+  const arrivals = Number(run.figures?.breakpoint_arrivals_per_s);
+  if (Number.isFinite(arrivals) && arrivals > 0) return arrivals;
+  const pairs = Number(run.figures?.breakpoint_pairs_per_s);
+  return Number.isFinite(pairs) && pairs > 0 ? pairs : null;
 }
 
 /** Parses the command line; `{ help }` when there is nothing to run. */
@@ -204,12 +210,12 @@ function scenarioPlan(name: ScenarioName, vus: number, n: Num, d: Dur, s: Str, n
       return cycle(n('rate', 2000), d('duration', '60s'), 0);
     case 'soak': {
       const bp = latestBreakpoint();
-      const rate = n('rate', bp ?? 1000);
+      const rate = n('rate', bp ? bp / 2 : 500);
       if (!s('rate')) {
         notes.push(
           bp
-            ? `rate: ${rate.toFixed(0)} arrivals/s = ${(rate / 2).toFixed(0)} pairs/s, half the latest breakpoint (${bp.toFixed(0)} pairs/s)`
-            : 'rate: no pair_breakpoint result yet, so 1000 arrivals/s (500 pairs/s); pass --rate to choose',
+            ? `rate: ${rate.toFixed(0)} arrivals/s, half the arrival rate of the latest breakpoint (${bp.toFixed(0)} arrivals/s)`
+            : 'rate: no pair_breakpoint result yet, so 500 arrivals/s; pass --rate to choose',
         );
       }
       const durationMs = d('duration', '60m');

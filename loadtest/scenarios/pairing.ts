@@ -1,7 +1,7 @@
 /**
  * pairing: a fixed arrival rate into the queue → time to match and to connected (p50/p95/p99) and
  * the message round trip. See lib/conversation.ts for the cycle: RATE arrivals (enqueues) per
- * second make about RATE/2 pairs/s.
+ * second make between RATE/2 and RATE pairs/s.
  *
  *   k6 run -e TARGETS=ws://127.0.0.1:3000/ws -e RATE=2000 -e DURATION=60s loadtest/scenarios/pairing.ts
  */

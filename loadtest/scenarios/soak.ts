@@ -1,6 +1,6 @@
 /**
  * soak: the pairing cycle for a long time (default 60 min) at a steady rate — by default half the
- * breakpoint, which the runner works out from the latest `pair_breakpoint` result — with users
+ * arrival rate the latest `pair_breakpoint` run sustained (the runner reads it) — with users
  * reconnecting every few sessions so actors are created and destroyed all along. The runner
  * samples the server meanwhile (RSS and heap slope, p99 drift, actors = sockets, queue length) and
  * checks afterwards that PostgreSQL holds one row per pair and that everything is back to zero.
