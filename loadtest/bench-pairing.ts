@@ -13,9 +13,8 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import Redis from 'ioredis';
 import postgres from 'postgres';
-import { defineScripts } from '../server/src/adapters/redis/scripts.ts';
-import { SCAN_LIMIT } from '../server/src/matching/compat.ts';
 import { startServer } from '../server/test/support/server.ts';
+import { claimCeiling } from './ceilings/claim.ts';
 
 const { values } = parseArgs({
   options: {
@@ -37,31 +36,6 @@ async function evalshaCalls(redis: Redis): Promise<number> {
   const info = await redis.info('commandstats');
   const calls = (name: string) => Number(info.match(new RegExp(`cmdstat_${name}:calls=(\\d+)`))?.[1] ?? 0);
   return calls('evalsha') + calls('eval');
-}
-
-/** The claim script alone: distinct users, alternately queued and paired, 64 calls in flight. */
-async function ceiling(seconds: number): Promise<{ callsPerSecond: number }> {
-  const redis = new Redis(REDIS_URL);
-  const scripts = defineScripts(redis);
-  const P = `{bench-${crypto.randomUUID().slice(0, 8)}}:`;
-  let n = 0;
-  const deadline = performance.now() + seconds * 1000;
-  const worker = async () => {
-    while (performance.now() < deadline) {
-      const id = `u${n++}`;
-      await scripts.claim(
-        [`${P}q:video`, `${P}u:${id}`],
-        [P, id, `c${id}`, 'bench', 'video', Date.now(), Date.now(), '', `s${id}`, 5000, 60000, SCAN_LIMIT],
-      );
-    }
-  };
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: 64 }, worker));
-  const elapsed = (performance.now() - t0) / 1000;
-  const keys = await redis.keys(`${P}*`);
-  for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
-  redis.disconnect();
-  return { callsPerSecond: n / elapsed };
 }
 
 function cpuMs(pid: number): number {
@@ -152,7 +126,7 @@ async function throughServer(): Promise<ServerRun> {
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Bun ${Bun.version}`;
 console.log(`machine: ${machine}`);
 console.log(`ceiling: claim script alone, ${SECONDS} s …`);
-const top = await ceiling(Math.min(SECONDS, 10));
+const top = await claimCeiling(REDIS_URL, Math.min(SECONDS, 10));
 console.log(
   `  ${top.callsPerSecond.toFixed(0)} EVALSHA/s → ${(top.callsPerSecond / 2).toFixed(0)} pairs/s at 2 calls per pair`,
 );

@@ -5,6 +5,7 @@
  *
  *   node scripts/setup.mjs dev    dependencies + Bun (+ LiveKit when Go is there)
  *   node scripts/setup.mjs test   dependencies + Bun + Redis + PostgreSQL (+ the test tools)
+ *   node scripts/setup.mjs load   dependencies + Bun + Redis + PostgreSQL + k6 (`bun run load` runs it)
  *
  * Plain Node with no dependencies, because it runs before anything else is installed.
  */
@@ -188,6 +189,15 @@ function ensureK6() {
   run('go', ['build', '-o', bin, '.'], { cwd: info.Dir, env: { ...process.env, GOFLAGS: '-mod=mod' } });
 }
 
+/**
+ * Redis for a load run: the runner starts a private `redis-server` per run unless REDIS_URL names
+ * one, so it needs the binary (or, with REDIS_URL, a Redis that answers).
+ */
+async function ensureRedisForLoad() {
+  if (process.env.REDIS_URL) return ensureRedis();
+  if (!has('redis-server')) aptInstall('redis-server');
+}
+
 /** Debian's Chromium for the browser tests (a test tool's own browser download cannot work here). */
 function ensureChromium() {
   if (existsSync('/usr/bin/chromium')) return;
@@ -206,5 +216,10 @@ if (isMain) {
     ensureLivekit({ required: true });
     ensureK6();
     ensureChromium();
+  }
+  if (purpose === 'load') {
+    await ensureRedisForLoad();
+    await ensurePostgres();
+    ensureK6();
   }
 }

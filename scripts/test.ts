@@ -75,12 +75,23 @@ const e2e: Step['run'] = async () => {
   return bunTest('e2e', ['client/e2e'], 120_000)();
 };
 
+/**
+ * The k6 smoke through the load runner (about 18 s): every scenario script at a low rate against a
+ * real server on Redis and PostgreSQL. It passes only if k6's thresholds held and the stores
+ * settled (see loadtest/scenarios/smoke.ts); the set-up has already run, so the runner skips it.
+ */
+const k6Smoke: Step['run'] = async () => {
+  const code = await exec(['bun', 'loadtest/run/load.ts', 'smoke', '--quiet'], { LOAD_SKIP_SETUP: '1' });
+  return code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
+};
+
 const steps: Step[] = [
   { name: 'typecheck', run: check(['bun', 'x', 'tsc', '--noEmit', '-p', '.']) },
   { name: 'lint', run: check(['bun', 'x', 'biome', 'check', '--error-on-warnings', '.']) },
-  { name: 'unit', run: bunTest('unit', ['server/src', 'client/src'], 20_000) },
+  { name: 'unit', run: bunTest('unit', ['server/src', 'client/src', 'loadtest'], 20_000) },
   { name: 'integration', run: bunTest('integration', ['server/test'], 90_000) },
   { name: 'e2e', run: e2e },
+  { name: 'k6-smoke', run: k6Smoke },
 ];
 
 const only = process.argv[2];

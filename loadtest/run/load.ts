@@ -1,0 +1,152 @@
+/**
+ * `bun run load <scenario> [flags]`: one command per scenario. It makes sure the tools and stores
+ * are there (the set-up script), opens the run's stores (a private Redis, a fresh PostgreSQL
+ * database), measures the ceilings, starts the server instance(s), runs k6 while sampling the
+ * servers and the CPU of every process, checks that everything returned to zero and that
+ * PostgreSQL has a row per pair, and writes k6's JSON summary, its HTML dashboard and run.json to
+ * loadtest/results/<time>-<scenario>/, then prints a short summary. See loadtest/README.md.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { type Ceilings, measureCeilings } from './ceilings.ts';
+import { rowsMatchPairs, settle } from './checks.ts';
+import { computeFigures } from './figures.ts';
+import { crossed, k6Binary, loggedErrors, startK6 } from './k6.ts';
+import { type Plan, parsePlan } from './plan.ts';
+import { profilesIn } from './profile.ts';
+import { figureMap, printSummary, type RunReport, writeReport } from './report.ts';
+import { Sampler } from './sampler.ts';
+import { type Instance, startInstances, stopInstances } from './servers.ts';
+import { openStores } from './stores.ts';
+
+const ROOT = join(import.meta.dir, '../..');
+
+function setUp(): void {
+  // The test runner has just run the set-up; everyone else gets it here (idempotent, quick).
+  if (process.env.LOAD_SKIP_SETUP === '1') return;
+  const r = spawnSync('node', [join(ROOT, 'scripts/setup.mjs'), 'load'], { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+function machine(): string {
+  const k6 = spawnSync(k6Binary(), ['version'], { encoding: 'utf8' }).stdout.split(' ').slice(0, 2).join(' ');
+  const load = loadavg()[0]?.toFixed(1);
+  return `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Bun ${Bun.version}, ${k6}, load average ${load} at start`;
+}
+
+/** Problems that make the run a failure (a missed benchmark target is a figure, not a failure). */
+function problems(plan: Plan, report: Omit<RunReport, 'verdict'>): string[] {
+  const out: string[] = [];
+  const { code, crossed: bad } = report.k6;
+  if (code !== 0 && code !== 99) out.push(`k6 exited ${code}`);
+  if ((report.figures.protocol_errors ?? 0) > 0) out.push(`${report.figures.protocol_errors} protocol errors`);
+  if (plan.scenario === 'smoke' && bad.length > 0) out.push('smoke thresholds crossed');
+  if (plan.scenario === 'idle_capacity' && bad.some((b) => b.startsWith('connect_errors'))) out.push('connect errors');
+  if (report.checks && !report.checks.settled.ok) out.push('not back to zero');
+  if (report.checks && !report.checks.rows.ok) out.push('PostgreSQL rows ≠ pairs');
+  return out;
+}
+
+async function run(plan: Plan): Promise<boolean> {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  const dir = join(plan.resultsDir, `${stamp}-${plan.scenario}`);
+  mkdirSync(dir, { recursive: true });
+  const host = machine();
+  console.log(`[load] ${plan.scenario}: ${host}`);
+  const stores = await openStores(plan.redisUrl);
+  let instances: Instance[] = [];
+  try {
+    console.log(`[load] Redis ${stores.privateRedis ? `(private, for this run) ${stores.redisUrl}` : stores.redisUrl}`);
+    let ceilings: Ceilings | null = null;
+    if (plan.ceilingSeconds > 0) {
+      console.log(
+        `[load] ceilings: claim script alone, then k6 against a bare Bun echo (${plan.ceilingSeconds} s each)`,
+      );
+      ceilings = await measureCeilings({
+        redisUrl: stores.redisUrl,
+        seconds: plan.ceilingSeconds,
+        vus: plan.vus,
+        sockets: Math.min(plan.sockets, 2000),
+        outDir: dir,
+        idleSockets: plan.scenario === 'idle_capacity' ? plan.sockets : null,
+      });
+    }
+    instances = await startInstances({
+      count: plan.instances,
+      stores,
+      env: plan.serverEnv,
+      profileDir: plan.profile ? dir : null,
+    });
+    console.log(
+      `[load] ${instances.length} instance(s): ${instances.map((i) => `${i.id} pid ${i.pid} ${i.url}`).join(', ')}`,
+    );
+    const sampler = new Sampler(instances, stores.redisPid, stores.prefix, plan.scrapeEveryMs, () =>
+      stores.scriptCalls(),
+    );
+    sampler.start();
+    // A baseline before any load: three scrapes a second apart.
+    for (let i = 0; i < 3; i++) {
+      await sampler.scrapeNow();
+      await Bun.sleep(1000);
+    }
+    const k6Run = startK6({
+      script: plan.script,
+      env: { ...plan.k6, TARGETS: instances.map((i) => i.ws).join(','), TICKS: 1 },
+      outDir: dir,
+      name: plan.scenario,
+      dashboard: plan.dashboard,
+      verbose: plan.verbose,
+      dashboardPeriod: plan.scenario === 'soak' ? '30s' : '2s',
+    });
+    sampler.k6Pid = k6Run.pid;
+    sampler.scrapeAt(plan.scrapeMarksMs);
+    const interrupt = () => process.kill(k6Run.pid, 'SIGINT');
+    process.once('SIGINT', interrupt);
+    const k6 = await k6Run.done;
+    process.off('SIGINT', interrupt);
+    sampler.k6Pid = null;
+    const settled = await settle(sampler, stores, plan.settleMs);
+    sampler.stop();
+    await stopInstances(instances);
+    instances = [];
+    const rows = await rowsMatchPairs(stores, settled.pairs);
+    const figures = computeFigures({ plan, samples: sampler.samples, k6, ceilings });
+    // k6's per-second ticks are in its log (kept in the results); the report needs only the figures.
+    const partial: Omit<RunReport, 'verdict'> = {
+      scenario: plan.scenario,
+      startedAt: new Date(k6.startedAt).toISOString(),
+      machine: host,
+      plan,
+      k6: {
+        code: k6.code,
+        crossed: crossed(k6.metrics),
+        cpuMs: k6.cpuMs,
+        seconds: (k6.endedAt - k6.startedAt) / 1000,
+        loggedErrors: loggedErrors(k6.log),
+      },
+      ceilings,
+      figures: figureMap(figures),
+      checks: { settled, rows },
+      profiles: plan.profile ? profilesIn(dir) : [],
+      samples: sampler.samples,
+    };
+    const found = problems(plan, partial);
+    const report: RunReport = { ...partial, verdict: { ok: found.length === 0, problems: found } };
+    writeReport(report, dir);
+    printSummary(report, figures, dir);
+    return report.verdict.ok;
+  } finally {
+    if (instances.length > 0) await Promise.all(instances.map((i) => i.kill()));
+    await stores.close();
+  }
+}
+
+const plan = parsePlan(process.argv.slice(2));
+if ('help' in plan) {
+  console.log(plan.help);
+  process.exit(0);
+}
+setUp();
+process.exit((await run(plan)) ? 0 : 1);
