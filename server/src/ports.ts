@@ -88,7 +88,12 @@ export interface Matcher {
 
 /** Events that reach a user's actor from the store or from its partner, wherever that partner is. */
 export type PeerEvent =
-  | { type: 'queue.matched'; session: SessionInfo }
+  /**
+   * Someone's claim took this user from the queue. `since` names the wait it was taken from (the
+   * `since` of that queue entry): a user who has left that wait (cancelled, then queued again) by
+   * the time this arrives must not take it for its current one.
+   */
+  | { type: 'queue.matched'; session: SessionInfo; since: number }
   | { type: 'peer.left'; sessionId: string; reason: LeaveReason }
   /** The system closed the session because this user's own media connection left it. */
   | { type: 'media.left'; sessionId: string }

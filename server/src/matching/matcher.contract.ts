@@ -44,7 +44,8 @@ export function matcherContract(name: string, make: () => Promise<Harness>): voi
 
     test('the second compatible user is paired with the first; both learn it', () =>
       with_(async (h) => {
-        expect((await h.matcher.claim(ticket(h, 'a'))).kind).toBe('queued');
+        const aSince = h.clock.now - 1_234;
+        expect((await h.matcher.claim(ticket(h, 'a', { since: aSince }))).kind).toBe('queued');
         const r = await h.matcher.claim(ticket(h, 'b'));
         const s = matched(r);
         expect(s?.partnerId).toBe('a');
@@ -53,6 +54,8 @@ export function matcherContract(name: string, make: () => Promise<Harness>): voi
         const toA = h.events.find((e) => e.to === 'a' && e.event.type === 'queue.matched');
         expect(toA?.event.type === 'queue.matched' && toA.event.session.partnerId).toBe('b');
         expect(toA?.event.type === 'queue.matched' && toA.event.session.sessionId).toBe(s?.sessionId ?? 'x');
+        // It names the wait `a` was taken from, so an `a` that has queued again since can tell.
+        expect(toA?.event.type === 'queue.matched' && toA.event.since).toBe(aSince);
       }));
 
     test('a user is never paired with itself and is queued once', () =>

@@ -46,7 +46,9 @@ function eventsFor(snap: AnyMachineSnapshot): SessionEvent[] {
     { type: 'client.ping', t: 1 },
     ...SID_FRAMES.map((k) => clientFrame(k, sid)),
     ...SID_FRAMES.map((k) => clientFrame(k, 'stale')),
-    { type: 'queue.matched', session: session('s1') },
+    { type: 'queue.matched', session: session('s1'), since: snap.context.since },
+    // Taken from a wait this user has since left: never accepted (no case is generated for it).
+    { type: 'queue.matched', session: session('s1'), since: snap.context.since - 1 },
     { type: 'session.connected', sessionId: sid },
     { type: 'peer.left', sessionId: sid, reason: 'skip' },
     { type: 'media.left', sessionId: sid },

@@ -263,6 +263,8 @@ export const sessionMachine = setup({
   },
   guards: {
     isCurrent: ({ context, event }) => hasSessionId(event) && event.sessionId === currentId(context),
+    /** A `queue.matched` for the wait we are in now (not for one we have left). */
+    isThisWait: ({ context, event }) => event.type === 'queue.matched' && event.since === context.since,
     isBanned: () => false,
     /** The matcher result belongs to the call in flight (results of older calls are ignored). */
     isFresh: ({ context, event }) => 'seq' in event && event.seq === context.seq,
@@ -411,6 +413,9 @@ export const sessionMachine = setup({
       },
       on: {
         'queue.matched': {
+          // A claim that took us from an earlier wait (we cancelled and queued again meanwhile):
+          // not ours to take; our own leave closes that session.
+          guard: 'isThisWait',
           target: 'matched',
           actions: [assign({ session: ({ event }) => event.session }), 'matchFound'],
         },

@@ -71,11 +71,15 @@ function rig(claims: ClaimResult[], firstClaimGate: Promise<void> = Promise.reso
   return { clock, frames, calls, actor, state, flush, types, frame };
 }
 
-const matched: ClaimResult = {
-  kind: 'matched',
-  formed: true,
-  session: { sessionId: 's1', mode: 'video', partnerId: 'u2', partnerInstance: 'i', commonInterests: [], startedAt: 0 },
+const matchedSession = {
+  sessionId: 's1',
+  mode: 'video' as const,
+  partnerId: 'u2',
+  partnerInstance: 'i',
+  commonInterests: [],
+  startedAt: 0,
 };
+const matched: ClaimResult = { kind: 'matched', formed: true, session: matchedSession };
 
 describe('session timers (simulated clock)', () => {
   test('a matched session not ready within readyTimeout ends with peerLeft timeout and re-queues', async () => {
@@ -178,6 +182,28 @@ describe('session timers (simulated clock)', () => {
     expect(r.state()).toBe('disconnected');
     expect(r.types()).toEqual(['waiting', 'matched']);
     expect(r.calls.filter((c) => c.startsWith('claim'))).toEqual(['claim@0']);
+  });
+
+  test('a match taken from a wait the user has left (cancel, queue again) is not taken for the new wait', async () => {
+    // Found by the k6 harness at 2,000 arrivals/s: the user re-queued, cancelled and queued again
+    // while a claim took its first queue entry. Taking that match put it in a session its own
+    // cancel had closed: it sat in `matched` until the ready timeout, and its new queue entry
+    // paired someone it never heard of (that partner got peerLeft timeout or disconnect).
+    const r = rig([]);
+    r.frame({ type: 'client.enqueue', mode: 'video', interests: [] });
+    await r.flush();
+    r.frame({ type: 'client.cancel' });
+    r.clock.increment(7);
+    r.frame({ type: 'client.enqueue', mode: 'video', interests: [] });
+    await r.flush();
+    r.actor.send({ type: 'queue.matched', session: matchedSession, since: 0 });
+    await r.flush();
+    expect(r.state()).toBe('waiting');
+    expect(r.types()).toEqual(['waiting', 'idle', 'waiting']);
+    // The match of the wait it is in now is taken.
+    r.actor.send({ type: 'queue.matched', session: matchedSession, since: 7 });
+    expect(r.state()).toBe('matched');
+    expect(r.types()).toEqual(['waiting', 'idle', 'waiting', 'matched']);
   });
 
   test('a partner leave that overtakes our own claim result is not mistaken for a live session', async () => {

@@ -104,9 +104,10 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
       live: false,
     };
     this.sessions.set(session.sessionId, session);
-    (this.users.get(partner) as UserEntry).sessionId = session.sessionId;
+    const partnerEntry = this.users.get(partner) as UserEntry;
+    partnerEntry.sessionId = session.sessionId;
     (this.users.get(t.userId) as UserEntry).sessionId = session.sessionId;
-    this.send(partner, { type: 'queue.matched', session: this.view(session, partner) });
+    this.send(partner, { type: 'queue.matched', session: this.view(session, partner), since: partnerEntry.since });
     return { kind: 'matched', session: this.view(session, t.userId), formed: true };
   }
 

@@ -17,6 +17,8 @@ interface BusMessage {
   pinst?: string;
   common?: string;
   at?: number;
+  /** matched: the wait the user was taken from (its queue entry's `since`, as Redis keeps it). */
+  since?: string | number;
   reason?: LeaveReason;
   text?: string;
   typing?: boolean;
@@ -61,6 +63,7 @@ export function decodeBus(raw: string): { to: string; event: PeerEvent } | null 
             commonInterests: splitTags(m.common),
             startedAt: m.at ?? 0,
           },
+          since: Number(m.since ?? Number.NaN),
         },
       };
     case 'left':

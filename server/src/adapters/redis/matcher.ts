@@ -98,7 +98,7 @@ export class RedisMatcher implements Matcher, Relay, Presence {
       if (row.length > 2) result.leftover = this.closedAt(row, 2);
       return result;
     }
-    const [, sessionId, partnerId, partnerInstance, mode, common, startedAt, formed] = row.map(str);
+    const [, sessionId, partnerId, partnerInstance, mode, common, startedAt, formed, , partnerSince] = row.map(str);
     const session = {
       sessionId: sessionId as string,
       mode: mode as Mode,
@@ -111,10 +111,11 @@ export class RedisMatcher implements Matcher, Relay, Presence {
       this.local(session.partnerId, {
         type: 'queue.matched',
         session: { ...session, partnerId: t.userId, partnerInstance: this.opts.instanceId },
+        since: Number(partnerSince),
       });
     }
     const result: ClaimResult = { kind: 'matched', session, formed: formed === '1' };
-    if (row.length > 9) result.leftover = this.closedAt(row, 9);
+    if (row.length > 10) result.leftover = this.closedAt(row, 10);
     return result;
   }
 

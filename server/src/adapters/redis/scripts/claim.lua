@@ -2,7 +2,8 @@
 -- mode, or put it in the queue. KEYS[1] queue of the mode, KEYS[2] the caller's user hash.
 -- ARGV: prefix, userId, conn, instance, mode, since, now, interests ("\n"-joined), new session id,
 --       interest fallback ms, rematch cooldown ms, scan limit.
--- Returns {'matched', sid, partner, partnerInst, mode, common, startedAt, formed, partnerConn}
+-- Returns {'matched', sid, partner, partnerInst, mode, common, startedAt, formed, partnerConn,
+--          partnerSince (the wait the partner was taken from)}
 --      or {'queued', retryInMs or -1}, either followed by the 10-tuple of a leftover session it closed.
 local Q, U = KEYS[1], KEYS[2]
 local uid, conn, inst, mode = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
@@ -23,8 +24,8 @@ if cur[3] then
   if s[1] == 'open' then
     if cur[1] == conn and tonumber(cur[2]) == since then
       -- Claimed by someone else during this same wait: hand the session back (idempotent retry).
-      if s[2] == uid then return { 'matched', cur[3], s[3], s[5], s[6], s[7] or '', s[8], '0', s[10] } end
-      return { 'matched', cur[3], s[2], s[4], s[6], s[7] or '', s[8], '0', s[9] }
+      if s[2] == uid then return { 'matched', cur[3], s[3], s[5], s[6], s[7] or '', s[8], '0', s[10], '' } end
+      return { 'matched', cur[3], s[2], s[4], s[6], s[7] or '', s[8], '0', s[9], '' }
     end
     -- A session left over from an earlier connection or wait: a user is in one session at most.
     leftover = closeSession(cur[3], uid, 'disconnect', now, cooldown, '') or {}
@@ -96,9 +97,9 @@ redis.call('HSET', U, 'sid', newSid)
 if cinst ~= inst then
   redis.call('PUBLISH', key('ch', cinst), cjson.encode({
     k = 'matched', to = chosen, conn = cconn, sid = newSid, mode = mode, partner = uid, pinst = inst,
-    common = commonStr, at = now,
+    common = commonStr, at = now, since = cinfo[1],
   }))
 end
-local out = { 'matched', newSid, chosen, cinst, mode, commonStr, tostring(now), '1', cconn }
+local out = { 'matched', newSid, chosen, cinst, mode, commonStr, tostring(now), '1', cconn, cinfo[1] }
 for _, v in ipairs(leftover) do out[#out + 1] = v end
 return out
