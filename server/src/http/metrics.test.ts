@@ -35,3 +35,33 @@ test('process and event-loop metrics are real under Bun, and the misleading defa
     m.stop();
   }
 });
+
+test('frames are counted by direction and type, unknown types as invalid, across scrapes', async () => {
+  const m = new Metrics({ actorsByState: () => ({}), sockets: () => 0, waiting: () => 0, pendingRows: () => 0 }, 't');
+  const frames = (text: string, direction: string, type: string) =>
+    value(text, `ws_frames_total\\{direction="${direction}",type="${type}",instance="t"\\}`);
+  try {
+    const first = await m.text();
+    expect(frames(first, 'in', 'enqueue')).toBe(0);
+    expect(frames(first, 'out', 'matched')).toBe(0);
+    m.frameIn('enqueue');
+    m.frameIn('enqueue');
+    m.frameIn(null);
+    m.frameIn('toString'); // not a frame type: counted as invalid, never as a property of Object
+    m.frameOut('matched');
+    m.frameOut('stats', 5);
+    m.frameOut('nonsense');
+    let text = await m.text();
+    expect(frames(text, 'in', 'enqueue')).toBe(2);
+    expect(frames(text, 'in', 'invalid')).toBe(2);
+    expect(frames(text, 'out', 'matched')).toBe(1);
+    expect(frames(text, 'out', 'stats')).toBe(5);
+    expect(text).not.toContain('type="nonsense"');
+    m.frameIn('enqueue');
+    text = await m.text();
+    expect(frames(text, 'in', 'enqueue')).toBe(3);
+    expect(frames(text, 'out', 'stats')).toBe(5);
+  } finally {
+    m.stop();
+  }
+});
