@@ -157,8 +157,11 @@ export class Recorder implements SessionLog, Moderation {
   private async write(users: string[], sessions: SessionRow[], reports: ReportRow[]): Promise<void> {
     await this.sql.begin(async (tx) => {
       if (users.length > 0) {
+        // last_seen_at to the minute: a user pairs many times a minute, and rewriting its row on
+        // every batch was more PostgreSQL work than the sessions themselves.
         await tx`INSERT INTO users (id) SELECT unnest(${users}::text[])
-          ON CONFLICT (id) DO UPDATE SET last_seen_at = now()`;
+          ON CONFLICT (id) DO UPDATE SET last_seen_at = now()
+          WHERE users.last_seen_at < now() - interval '1 minute'`;
       }
       if (sessions.length > 0) {
         const col = <K extends keyof SessionRow>(k: K) => sessions.map((s) => s[k]);
