@@ -6,7 +6,7 @@ import type { Ceilings } from './ceilings.ts';
 import type { K6Result, SummaryMetric } from './k6.ts';
 import type { Plan } from './plan.ts';
 import type { Sample } from './sampler.ts';
-import { bestWindow, median, rateBetween, slope } from './stats.ts';
+import { bestWindow, floors, median, rateBetween, slope } from './stats.ts';
 import { parseTicks, totals, worstP95 } from './ticks.ts';
 import { cores, delta, metric, proc, rate, scrapedOnly, seconds, serverTtm, windowBetween } from './windows.ts';
 
@@ -232,6 +232,11 @@ function soak(r: RunInput, add: Add): void {
     slope(xs.map((s) => [hours(s), metric(s, 'heapBytes') / 2 ** 20])),
     'MB/h',
   );
+  // The floors (lowest point per 5 minutes) say whether what survives garbage collection grows.
+  const rssPoints = all.map((s): [number, number] => [hours(s), proc(s, 'rssKb') / 1024]);
+  const heapPoints = xs.map((s): [number, number] => [hours(s), metric(s, 'heapBytes') / 2 ** 20]);
+  add('rss_floor_slope_mb_per_h', 'RSS floor slope (lowest per 5 min)', slope(floors(rssPoints, 5 / 60)), 'MB/h');
+  add('heap_floor_slope_mb_per_h', 'JS heap floor slope (lowest per 5 min)', slope(floors(heapPoints, 5 / 60)), 'MB/h');
   add('queue_mean', 'queue length, mean', xs.reduce((a, s) => a + metric(s, 'waiting'), 0) / Math.max(1, xs.length));
   add('queue_max', 'queue length, max', Math.max(0, ...xs.map((s) => metric(s, 'waiting'))));
   add('queue_slope_per_h', 'queue length slope', slope(xs.map((s) => [hours(s), metric(s, 'waiting')])), 'users/h');

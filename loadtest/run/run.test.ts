@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { buckets, parseProm, sum } from './prom.ts';
-import { bestWindow, bucketDelta, histogramQuantile, median, rateBetween, slope } from './stats.ts';
+import { bestWindow, bucketDelta, floors, histogramQuantile, median, rateBetween, slope } from './stats.ts';
 import { parseTicks, totals, worstP95 } from './ticks.ts';
 
 const TEXT = `# HELP matcher_pairs_total Pairs
@@ -41,6 +41,26 @@ describe('stats', () => {
       ]),
     ).toBeCloseTo(2);
     expect(slope([[0, 1]])).toBe(0);
+  });
+  test('floors of a sawtooth: flat when only garbage comes and goes, rising when what survives grows', () => {
+    // A heap that climbs 0→9 and is collected every 10 units, over 60 units.
+    const flat: [number, number][] = Array.from({ length: 60 }, (_, x) => [x, 20 + (x % 10)]);
+    expect(floors(flat, 10)).toEqual([
+      [5, 20],
+      [15, 20],
+      [25, 20],
+      [35, 20],
+      [45, 20],
+      [55, 20],
+    ]);
+    expect(slope(floors(flat, 10))).toBeCloseTo(0);
+    // The line through the same points has a slope that only says where the last sawtooth stopped.
+    const cut = flat.slice(0, 55);
+    expect(slope(cut)).not.toBeCloseTo(0);
+    expect(slope(floors(cut, 10))).toBeCloseTo(0);
+    const leaking: [number, number][] = flat.map(([x, y]) => [x, y + x / 10]);
+    expect(slope(floors(leaking, 10))).toBeCloseTo(0.1);
+    expect(floors([], 10)).toEqual([]);
   });
   test('median', () => {
     expect(median([3, 1, 2])).toBe(2);

@@ -23,6 +23,26 @@ export function slope(points: [number, number][]): number {
   return den === 0 ? 0 : num / den;
 }
 
+/**
+ * The lowest point of each consecutive window of `width` (in x's units), at the window's middle.
+ * A garbage-collected heap is a sawtooth, and a line through a sawtooth measures when the collector
+ * happened to run; its floor, what survives collection, is what grows when something leaks.
+ */
+export function floors(points: [number, number][], width: number): [number, number][] {
+  const first = points[0];
+  if (!first || width <= 0) return [];
+  const out: [number, number][] = [];
+  const x0 = first[0];
+  for (const [x, y] of points) {
+    const i = Math.floor((x - x0) / width);
+    const mid = x0 + (i + 0.5) * width;
+    const last = out.at(-1);
+    if (last && last[0] === mid) last[1] = Math.min(last[1], y);
+    else out.push([mid, y]);
+  }
+  return out;
+}
+
 /** The median (0 for no values). */
 export function median(values: number[]): number {
   if (values.length === 0) return 0;
