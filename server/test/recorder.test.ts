@@ -47,7 +47,7 @@ test('a session started and ended before one flush is one ended row; its users e
   await rec.flush();
   expect(rec.pending()).toBe(0);
   const rows = await sql`SELECT session_id, end_reason, ended_by FROM sessions WHERE session_id = 's1'`;
-  expect(rows).toEqual([{ session_id: 's1', end_reason: 'skip', ended_by: 'ua' }]);
+  expect([...rows]).toEqual([{ session_id: 's1', end_reason: 'skip', ended_by: 'ua' }]);
   const users = await sql`SELECT id FROM users WHERE id IN ('ua', 'ub') ORDER BY id`;
   expect(users.map((u) => u.id)).toEqual(['ua', 'ub']);
 });
