@@ -1,0 +1,76 @@
+/**
+ * Connection churn (a script, not a test): Bun WebSocket clients connect, wait for `hello` and
+ * close, as fast as the server lets them, against one real server instance on Redis and a fresh
+ * PostgreSQL database. Every lifecycle creates and finishes one session actor, so anything kept
+ * per actor that ever lived shows up here in minutes, where a soak needs hours. Prints the
+ * server's RSS every 10 s, and its RSS and JS heap when the churn has stopped.
+ *
+ *   bun loadtest/bench-churn.ts [--seconds 180] [--clients 50] [--queue]
+ *
+ * `--queue` makes each client also enqueue and cancel (under an interest of its own, so nobody
+ * pairs) before it closes. Needs Redis (REDIS_URL) and PostgreSQL (DATABASE_URL), as `bun run bench`.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { freshStores, startServer } from '../server/test/support/server.ts';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '180' },
+    clients: { type: 'string', default: '50' },
+    queue: { type: 'boolean', default: false },
+  },
+});
+const SECONDS = Number(values.seconds);
+const CLIENTS = Number(values.clients);
+
+const stores = await freshStores('real');
+const server = await startServer(stores.env);
+const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))?.[1]) / 1024;
+const heapMb = async () => {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  return Number(/^nodejs_heap_size_used_bytes\{[^}]*\} (\S+)$/m.exec(text)?.[1]) / 2 ** 20;
+};
+
+let lifecycles = 0;
+/** One user: connect, hello, (enqueue, waiting, cancel, idle), close. */
+function lifecycle(tag: string): Promise<void> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(server.ws);
+    const send = (frame: object) => ws.send(JSON.stringify(frame));
+    ws.onmessage = (e) => {
+      const frame = JSON.parse(String(e.data)) as { type: string };
+      if (frame.type === 'hello') {
+        if (values.queue) send({ type: 'enqueue', mode: 'text', interests: [tag] });
+        else ws.close();
+      } else if (frame.type === 'waiting') send({ type: 'cancel' });
+      else if (frame.type === 'idle') ws.close();
+    };
+    ws.onclose = () => {
+      lifecycles++;
+      resolve();
+    };
+  });
+}
+
+const started = Date.now();
+const end = started + SECONDS * 1000;
+console.log(`bench-churn: ${CLIENTS} clients for ${SECONDS} s${values.queue ? ', enqueue and cancel' : ''}`);
+console.log(`  t=0 s  RSS ${rssMb().toFixed(1)} MB`);
+const timer = setInterval(() => {
+  const t = ((Date.now() - started) / 1000).toFixed(0);
+  console.log(`  t=${t} s  RSS ${rssMb().toFixed(1)} MB  lifecycles ${lifecycles}`);
+}, 10_000);
+await Promise.all(
+  Array.from({ length: CLIENTS }, async (_, i) => {
+    while (Date.now() < end) await lifecycle(`churn${i}`);
+  }),
+);
+clearInterval(timer);
+await Bun.sleep(5000);
+console.log(
+  `  stopped: RSS ${rssMb().toFixed(1)} MB, JS heap ${(await heapMb()).toFixed(1)} MB, ${lifecycles} lifecycles`,
+);
+console.log(`  per lifecycle/s: ${(lifecycles / SECONDS).toFixed(0)}`);
+await server.stop();
+await stores.drop();
