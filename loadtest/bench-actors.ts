@@ -75,7 +75,7 @@ async function memory(shared: boolean) {
   const made: AnyActorRef[] = [];
   for (let i = 0; i < ACTORS; i++) {
     const input = { userId: `m${i}`, conn: `c${i}` };
-    made.push(createActor(machine, shared ? { id: 'session', input, parent: root } : { input }).start());
+    made.push(createActor(machine, shared ? { id: machine.id, input, parent: root } : { input }).start());
   }
   Bun.gc(true);
   const after = process.memoryUsage();
@@ -106,7 +106,7 @@ async function cycleThroughActors(): Promise<{ ms: number; pairs: number; frames
   const users: AnyActorRef[] = [];
   for (let i = 0; i < 2 * BATCH; i++) {
     const userId = `u${i}`;
-    const a = createActor(machine, { id: 'session', input: { userId, conn: `c${i}` }, parent: root }).start();
+    const a = createActor(machine, { id: machine.id, input: { userId, conn: `c${i}` }, parent: root }).start();
     actors.set(userId, a);
     users.push(a);
   }

@@ -37,31 +37,29 @@ function toEvent(frame: ClientFrame): ClientEvent {
 }
 
 /**
- * Every session actor's id. One id for all: a child's done and error events are typed by it
- * (`xstate.done.actor.<id>`), and XState memoizes the parent's transitions per event type, so a
- * unique id per actor (the default) grew that cache by ~110 bytes for every actor that ever
- * finished: ~60 MB/h of RSS in a soak. Actors are told apart by `sessionId` (the inspector does).
- */
-export const SESSION_ACTOR_ID = 'session';
-
-/**
  * The parent of every session actor on this instance. Children of one parent share one actor
  * system (scheduler, registry, inspection), which is most of what a lone actor costs in memory.
- * It handles its children's errors (each child's own observer closes that one socket): XState
- * would otherwise put the parent in error too, and report that error by throwing out of a timer,
+ *
+ * Every child gets the same actor id, the machine's own (`user`; the inspector names actors by
+ * it). A child's done and error events are typed by its id (`xstate.done.actor.<id>`), and XState
+ * memoizes a machine's transitions per event type, so a unique id per actor (the default) grew the
+ * parent's cache by ~110 bytes for every actor that ever finished: ~60 MB/h of RSS in a soak.
+ * Actors are told apart by `sessionId`.
+ *
+ * The parent handles its children's errors (each child's own observer closes that one socket):
+ * XState would otherwise put the parent in error too, and report that by throwing from a timer,
  * which ends the process.
  */
-const instanceMachine = createMachine({
-  id: 'instance',
-  on: { [`xstate.error.actor.${SESSION_ACTOR_ID}`]: {} },
-});
+function instanceMachine(childId: string) {
+  return createMachine({ id: 'instance', on: { [`xstate.error.actor.${childId}`]: {} } });
+}
 
 export class Gateway {
-  private readonly root: Actor<typeof instanceMachine>;
+  private readonly root: Actor<ReturnType<typeof instanceMachine>>;
 
   constructor(private readonly d: GatewayDeps) {
     // Inspection is system-wide, so it is configured once, on the parent.
-    this.root = createActor(instanceMachine, d.inspect ? { inspect: d.inspect } : {});
+    this.root = createActor(instanceMachine(d.machine.id), d.inspect ? { inspect: d.inspect } : {});
     this.root.start();
   }
 
@@ -108,7 +106,7 @@ export class Gateway {
     }
     const userId = claimed ?? newId('u');
     const conn = newId('c');
-    const actor = createActor(this.d.machine, { id: SESSION_ACTOR_ID, input: { userId, conn }, parent: this.root });
+    const actor = createActor(this.d.machine, { id: this.d.machine.id, input: { userId, conn }, parent: this.root });
     const now = this.d.now();
     const rec: Connection = { userId, conn, actor, ws, limiter: new Limiter(this.d.limits, now), lastFrameAt: now };
     ws.data.rec = rec;
