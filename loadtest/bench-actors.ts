@@ -10,6 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { type AnyActorRef, createActor, createMachine } from 'xstate';
+import { loadConfig } from '../server/src/config.ts';
 import type { PeerEvent } from '../server/src/ports.ts';
 
 const { values } = parseArgs({
@@ -27,14 +28,8 @@ const BATCH = 1000;
 const { bindSessionMachine } = await import(`${ROOT}/server/src/session/effects.ts`);
 const { MemoryMatcher } = await import(`${ROOT}/server/src/adapters/memory/matcher.ts`);
 
-const TIMERS = {
-  readyTimeoutMs: 20_000,
-  heartbeatTimeoutMs: 30_000,
-  interestFallbackMs: 5_000,
-  rematchCooldownMs: 60_000,
-  resumeGraceMs: 10_000,
-  statsIntervalMs: 10_000,
-};
+/** The server's default timers (the same for an older `--root`: they are the protocol's). */
+const TIMERS = loadConfig({}).timers;
 
 const actors = new Map<string, AnyActorRef>();
 const deliver = (userId: string, event: PeerEvent) => actors.get(userId)?.send(event);

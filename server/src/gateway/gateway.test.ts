@@ -7,6 +7,7 @@ import { expect, test } from 'bun:test';
 import type { ServerWebSocket } from 'bun';
 import { type AnyStateMachine, createMachine } from 'xstate';
 import { MemoryMatcher } from '../adapters/memory/matcher.ts';
+import { loadConfig } from '../config.ts';
 import { Metrics } from '../http/metrics.ts';
 import { ResumeTokens } from '../identity/resume.ts';
 import type { ServerFrame } from '../protocol.ts';
@@ -15,14 +16,8 @@ import { Gateway } from './gateway.ts';
 import { Registry, type SocketData } from './registry.ts';
 
 const limits = { framesPerSecond: 1000, frameBurst: 1000, abuseThreshold: 10 };
-const timers = {
-  readyTimeoutMs: 20_000,
-  heartbeatTimeoutMs: 30_000,
-  interestFallbackMs: 5_000,
-  rematchCooldownMs: 60_000,
-  resumeGraceMs: 10_000,
-  statsIntervalMs: 10_000,
-};
+/** The protocol's timers: the defaults the server runs with. */
+const timers = loadConfig({}).timers;
 
 interface FakeSocket {
   ws: ServerWebSocket<SocketData>;
