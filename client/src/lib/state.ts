@@ -1,6 +1,7 @@
 /**
- * The client's state, events and commands: plain data and two small pure helpers, no I/O. `session.ts` is the reducer that
- * moves between them; `store.ts` feeds it and carries out the commands.
+ * The client's state, events and commands: plain data and two small pure helpers, no I/O.
+ * `reducer.ts` is the reducer that moves between them; `store.ts` feeds it and carries out the
+ * commands.
  */
 import type { ClientFrame, Mode, ServerFrame } from '../../../server/src/protocol.ts';
 

@@ -5,7 +5,7 @@
  */
 import { createStore, reconcile } from 'solid-js/store';
 import type { Call } from './call.ts';
-import { reduce } from './session.ts';
+import { reduce } from './reducer.ts';
 import type { Socket } from './socket.ts';
 import { type Command, type Event, initialState, type State } from './state.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import type { ServerFrame } from '../../../server/src/protocol.ts';
-import { reduce } from './session.ts';
+import { reduce } from './reducer.ts';
 import { type Command, dataState, type Event, initialState, RESUME_PROBE, type State } from './state.ts';
 
 /** Feeds events in order; returns the final state and every command issued. */
