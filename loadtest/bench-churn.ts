@@ -8,11 +8,14 @@
  *   bun loadtest/bench-churn.ts [--seconds 180] [--clients 50] [--queue]
  *
  * `--queue` makes each client also enqueue and cancel (under an interest of its own, so nobody
- * pairs) before it closes. Needs Redis (REDIS_URL) and PostgreSQL (DATABASE_URL), as `bun run bench`.
+ * pairs) before it closes. The stores are the load runner's (loadtest/run/stores.ts): REDIS_URL when
+ * set, else a private `redis-server` for the run, and a fresh database on DATABASE_URL's
+ * PostgreSQL, dropped afterwards; the server is started the way the runner starts its instances.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { freshStores, startServer } from '../server/test/support/server.ts';
+import { type Instance, startInstances } from './run/servers.ts';
+import { openStores } from './run/stores.ts';
 
 const { values } = parseArgs({
   options: {
@@ -24,8 +27,14 @@ const { values } = parseArgs({
 const SECONDS = Number(values.seconds);
 const CLIENTS = Number(values.clients);
 
-const stores = await freshStores('real');
-const server = await startServer(stores.env);
+const stores = await openStores(process.env.REDIS_URL);
+// A server that fails to start must not leave the run's Redis and database behind.
+const [instance] = await startInstances({ count: 1, stores, env: {}, profileDir: null }).catch(async (e) => {
+  await stores.close();
+  throw e;
+});
+if (!instance) throw new Error('no server instance started');
+const server: Instance = instance;
 const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))?.[1]) / 1024;
 const heapMb = async () => {
   const text = await (await fetch(`${server.url}/metrics`)).text();
@@ -73,4 +82,4 @@ console.log(
 );
 console.log(`  per lifecycle/s: ${(lifecycles / SECONDS).toFixed(0)}`);
 await server.stop();
-await stores.drop();
+await stores.close();

@@ -3,7 +3,7 @@
  * free ports of 127.0.0.1, all on the run's Redis and database. Flood control is raised (a k6 user
  * sends far fewer frames than a person can, but a load run must not measure refusals).
  */
-import { type RunningServer, startServer } from '../../server/test/support/server.ts';
+import { type RunningServer, startServer } from '../../scripts/lib/server-process.ts';
 import type { Stores } from './stores.ts';
 
 /** A running server instance and its INSTANCE_ID. */

@@ -6,6 +6,7 @@
  */
 import Redis from 'ioredis';
 import postgres from 'postgres';
+import { freePort } from '../../scripts/lib/server-process.ts';
 
 /** The run's Redis and PostgreSQL, and what the checks ask of them. */
 export interface Stores {
@@ -25,13 +26,6 @@ export interface Stores {
 }
 
 const PG_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function freePort(): Promise<number> {
-  const s = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } });
-  const port = s.port;
-  s.stop(true);
-  return port;
-}
 
 async function privateRedis(): Promise<{ url: string; stop: () => Promise<void>; pid: number } | null> {
   if (!Bun.which('redis-server')) return null;

@@ -1,6 +1,7 @@
 /**
- * Starts a real server process (`bun server/src/main.ts`) for a test, on a free port, with a
- * Redis key prefix and a PostgreSQL database (or embedded data dir) of its own.
+ * What an integration test needs around a real server process: fresh stores (a Redis key prefix
+ * and a PostgreSQL database, or an embedded data dir) and the launcher itself
+ * (`scripts/lib/server-process.ts`, re-exported).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,6 @@ import postgres from 'postgres';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const PG_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const ROOT = join(import.meta.dir, '../../..');
 
 export type Backend = 'real' | 'embedded';
 
@@ -69,68 +69,5 @@ export async function freshStores(backend: Backend): Promise<Stores> {
   };
 }
 
-export interface RunningServer {
-  pid: number;
-  url: string;
-  ws: string;
-  stop(): Promise<number>;
-  /** SIGKILL: the instance dies without cleaning up. */
-  kill(): Promise<void>;
-  output(): string;
-}
-
-/** A free TCP port on 127.0.0.1 (the OS picks; we release it at once). */
-export async function freePort(): Promise<number> {
-  const s = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } });
-  const port = s.port;
-  s.stop(true);
-  return port;
-}
-
-/** Spawns the server and waits until /healthz answers. `env.PORT` picks the port (else a free one). */
-export async function startServer(env: Record<string, string>, bunArgs: string[] = []): Promise<RunningServer> {
-  const port = env.PORT ? Number(env.PORT) : await freePort();
-  let out = '';
-  const proc = Bun.spawn(['bun', ...bunArgs, 'server/src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', ...env },
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
-  const collect = async (stream: ReadableStream<Uint8Array>) => {
-    const reader = stream.getReader();
-    const decoder = new TextDecoder();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      out += decoder.decode(value, { stream: true });
-    }
-  };
-  void collect(proc.stdout);
-  void collect(proc.stderr);
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}:\n${out}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`server did not start:\n${out}`);
-    await Bun.sleep(50);
-  }
-  return {
-    pid: proc.pid,
-    url,
-    ws: `ws://127.0.0.1:${port}/ws`,
-    output: () => out,
-    async kill() {
-      proc.kill('SIGKILL');
-      await proc.exited;
-    },
-    async stop() {
-      proc.kill('SIGTERM');
-      const code = await proc.exited;
-      return code;
-    },
-  };
-}
+// The process launcher is shared with the load runner and scripts; tests keep importing it from here.
+export { freePort, type RunningServer, startServer } from '../../../scripts/lib/server-process.ts';
