@@ -3,22 +3,10 @@
  * Nothing else in the server reads process.env.
  */
 import { hostname } from 'node:os';
-import { type InspectFilter, parseInspectFilter } from './observability/filter.ts';
+import { PROTOCOL_TIMERS as T } from './protocol.ts';
 
-export interface Timers {
-  /** A `matched` session whose sides are not both ready within this ends with `timeout`. */
-  readyTimeoutMs: number;
-  /** No client frame for this long: the user is disconnected. */
-  heartbeatTimeoutMs: number;
-  /** After this long in the queue, a user who named interests accepts anyone. */
-  interestFallbackMs: number;
-  /** Two users who skipped each other are kept apart this long while others wait. */
-  rematchCooldownMs: number;
-  /** A user in a session whose socket closed is held this long for `/ws?resume=`. */
-  resumeGraceMs: number;
-  /** How often `stats` frames go out. */
-  statsIntervalMs: number;
-}
+/** The configured timers, one field per PROTOCOL_TIMERS entry (see protocol.ts for each meaning). */
+export type Timers = { -readonly [K in keyof typeof T]: number };
 
 export interface LiveKitConfig {
   url: string;
@@ -79,6 +67,40 @@ export interface Limits {
   frameBurst: number;
   /** Bad or refused frames within ten seconds before the socket is closed with 1008. */
   abuseThreshold: number;
+}
+
+export type InspectFilter =
+  | { kind: 'all' }
+  /** Only users followed from /admin. */
+  | { kind: 'none' }
+  /** A stable share of users, by a hash of the user id, so every instance picks the same ones. */
+  | { kind: 'sample'; rate: number }
+  | { kind: 'users'; ids: string[] };
+
+/** Parses `all`, `none`, `sample:<0..1>` or `user:<id>[,<id>…]`; returns an error message when bad. */
+export function parseInspectFilter(raw: string | undefined): InspectFilter | string {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'all') return { kind: 'all' };
+  if (value === 'none') return { kind: 'none' };
+  const [kind, rest = ''] = value.split(/:(.*)/s, 2) as [string, string?];
+  if (kind === 'sample') {
+    const rate = Number(rest);
+    if (rest.trim() === '' || !Number.isFinite(rate) || rate < 0 || rate > 1) {
+      return `expected sample:<rate> with a rate from 0 to 1, got "${value}"`;
+    }
+    return { kind: 'sample', rate };
+  }
+  if (kind === 'user') {
+    const ids = rest
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean);
+    if (ids.length === 0 || ids.some((id) => !/^[\w.-]{1,64}$/.test(id))) {
+      return `expected user:<id>[,<id>…], got "${value}"`;
+    }
+    return { kind: 'users', ids };
+  }
+  return `expected all, none, sample:<rate> or user:<id>, got "${value}"`;
 }
 
 /** Thrown for a bad environment value; main prints `message` alone and exits. */
@@ -177,12 +199,12 @@ export function loadConfig(env: Env): Config {
     allowedOrigins: origins ? origins.split(',').map((o) => o.trim()) : null,
     logLevel,
     timers: {
-      readyTimeoutMs: int(env, 'READY_TIMEOUT_MS', 20_000, 1),
-      heartbeatTimeoutMs: int(env, 'HEARTBEAT_TIMEOUT_MS', 30_000, 1),
-      interestFallbackMs: int(env, 'INTEREST_FALLBACK_MS', 5_000, 0),
-      rematchCooldownMs: int(env, 'REMATCH_COOLDOWN_MS', 60_000, 0),
-      resumeGraceMs: int(env, 'RESUME_GRACE_MS', 10_000, 0),
-      statsIntervalMs: int(env, 'STATS_INTERVAL_MS', 10_000, 100),
+      readyTimeoutMs: int(env, 'READY_TIMEOUT_MS', T.readyTimeoutMs, 1),
+      heartbeatTimeoutMs: int(env, 'HEARTBEAT_TIMEOUT_MS', T.heartbeatTimeoutMs, 1),
+      interestFallbackMs: int(env, 'INTEREST_FALLBACK_MS', T.interestFallbackMs, 0),
+      rematchCooldownMs: int(env, 'REMATCH_COOLDOWN_MS', T.rematchCooldownMs, 0),
+      resumeGraceMs: int(env, 'RESUME_GRACE_MS', T.resumeGraceMs, 0),
+      statsIntervalMs: int(env, 'STATS_INTERVAL_MS', T.statsIntervalMs, 100),
     },
     limits: {
       framesPerSecond: int(env, 'RATE_FRAMES_PER_SECOND', 30, 1),

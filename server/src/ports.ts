@@ -2,7 +2,7 @@
  * Ports: the small interfaces the session actors and the gateway talk through.
  * One adapter per technology implements each (adapters/redis, adapters/memory, adapters/postgres, ...).
  */
-import type { LeaveReason, Mode } from './protocol.ts';
+import type { ClientFrameType, LeaveReason, Mode, ServerFrame, ServerFrameType } from './protocol.ts';
 
 /** What a waiting user brings to the queue. */
 export interface Ticket {
@@ -104,6 +104,30 @@ export type PeerEvent =
 /** Delivers a peer event to a local user's actor; does nothing if the user is not on this instance. */
 export type Deliver = (userId: string, event: PeerEvent) => void;
 
+/** Where actors' frames go: the gateway's registry of sockets. */
+export interface Outbox {
+  send(userId: string, frame: ServerFrame): void;
+  closeSocket(userId: string, code: number, reason: string): void;
+  /** The actor of (userId, conn) is finished. */
+  release(userId: string, conn: string): void;
+}
+
+/**
+ * Watches the gateway's edges: every frame in and out, every socket close, every actor released.
+ * Metrics count through it, the /admin trail and the session log lines record through it, so the
+ * gateway knows none of them. Called on the hot path: implementations must be cheap.
+ */
+export interface FrameTap {
+  /** A client frame from `userId` was accepted (its type), or refused before it had one (null). */
+  frameIn(userId: string, type: ClientFrameType | null): void;
+  /** `count` frames of `type` went out: to `userId`, or to every socket (null) for a broadcast. */
+  frameOut(userId: string | null, type: ServerFrameType, count: number): void;
+  /** The socket of `userId` closed: by the client, or by the server with its reason. */
+  socketClosed(userId: string, reason: string): void;
+  /** The actor of (userId, conn) finished and was forgotten. */
+  released(userId: string, conn: string): void;
+}
+
 /** Relays chat to a partner, on this instance or another. */
 export interface Relay {
   relay(toUserId: string, toInstance: string, event: PeerEvent): void;
@@ -123,9 +147,18 @@ export interface Presence {
   sweep(): Promise<ClosedSession[]>;
 }
 
+/** A session that just formed, as the session log records it (`userB` claimed `userA`). */
+export interface StartedSession {
+  sessionId: string;
+  userA: string;
+  userB: string;
+  mode: Mode;
+  startedAt: number;
+}
+
 /** Durable record of sessions. Writes are buffered off the pairing path and never lost while running. */
 export interface SessionLog {
-  started(session: { sessionId: string; userA: string; userB: string; mode: Mode; startedAt: number }): void;
+  started(session: StartedSession): void;
   ended(session: ClosedSession): void;
   /** Writes what is buffered; resolves when it is durable. */
   flush(): Promise<void>;

@@ -11,6 +11,25 @@ export const MAX_INTEREST_LENGTH = 32;
 export const MAX_TEXT_LENGTH = 2000;
 export const MAX_REPORT_REASON_LENGTH = 500;
 
+/**
+ * The timers PROTOCOL.md names, in ms: the server's defaults (each is configurable, see
+ * config.ts) and the session machine's own delays until the server binds the configured ones.
+ */
+export const PROTOCOL_TIMERS = {
+  /** A `matched` session whose sides are not both ready within this ends with `timeout`. */
+  readyTimeoutMs: 20_000,
+  /** No client frame for this long: the user is disconnected. */
+  heartbeatTimeoutMs: 30_000,
+  /** After this long in the queue, a user who named interests accepts anyone. */
+  interestFallbackMs: 5_000,
+  /** Two users who skipped each other are kept apart this long while others wait. */
+  rematchCooldownMs: 60_000,
+  /** A user in a session whose socket closed is held this long for `/ws?resume=`. */
+  resumeGraceMs: 10_000,
+  /** How often `stats` frames go out. */
+  statsIntervalMs: 10_000,
+} as const;
+
 export type Mode = 'video' | 'text';
 export type LeaveReason = 'skip' | 'end' | 'disconnect' | 'report' | 'timeout';
 export type EndReason = 'skip' | 'end' | 'report';

@@ -109,14 +109,15 @@ describe('/admin in Chromium, two instances on one Redis', () => {
       await shows(count('idle'), '2');
       await shows(count('waiting'), '1');
       await shows(count('waiting.queued'), '1');
-      await shows(count('matched'), '2');
-      await shows(count('inCall'), '2');
+      await shows(count('paired'), '4');
+      await shows(count('paired.matched'), '2');
+      await shows(count('paired.inCall'), '2');
       await shows('[data-testid="pairs-total"]', '2');
       await shows('[data-testid="total-queue"]', '1'); // from the 2 s presence beat
-      await shows(chartCount('inCall'), '2');
+      await shows(chartCount('paired.inCall'), '2');
       await shows(chartCount('waiting.queued'), '1');
       await shows(chartCount('skipped'), '0');
-      expect(await page.getAttribute('svg.statechart g[data-state="inCall"]', 'class')).toContain('live');
+      expect(await page.getAttribute('svg.statechart g[data-state="paired.inCall"]', 'class')).toContain('live');
       expect(await page.getAttribute('svg.statechart g[data-state="skipped"]', 'class')).not.toContain('live');
       const perInstance = await page.$$eval('#instances tbody tr', (rows) =>
         rows.map((r) => [r.getAttribute('data-instance'), r.children[1]?.textContent]),
@@ -130,7 +131,7 @@ describe('/admin in Chromium, two instances on one Redis', () => {
       await page.fill('[data-testid="search"]', a1.userId);
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="user-row"]').length === 1);
       const row = `[data-testid="user-row"][data-user="${a1.userId}"]`;
-      expect(await page.textContent(`${row} td:nth-child(2)`)).toBe('inCall');
+      expect(await page.textContent(`${row} td:nth-child(2)`)).toBe('paired.inCall');
       expect(await page.textContent(`${row} td:nth-child(3)`)).toBe(s1);
       const events = await page.textContent(`${row} td:nth-child(6)`);
       for (const e of ['← connected', '→ ready', '← matched', '→ enqueue']) expect(events).toContain(e);
@@ -141,8 +142,8 @@ describe('/admin in Chromium, two instances on one Redis', () => {
       for (const c of all) c.close();
     }
     await shows('[data-testid="total-online"]', '0');
-    await shows(count('inCall'), '0');
-    await shows(chartCount('matched'), '0');
+    await shows(count('paired.inCall'), '0');
+    await shows(chartCount('paired.matched'), '0');
     await shows('[data-testid="total-queue"]', '0');
   }, 60_000);
 });

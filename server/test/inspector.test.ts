@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createWebSocketReceiver } from '@statelyai/inspect';
+import { protocolState } from '../src/session/machine.ts';
 import { TestClient } from './support/client.ts';
 import { freePort, freshStores, type RunningServer, type Stores, startServer } from './support/server.ts';
 
@@ -37,10 +38,7 @@ async function until(check: () => boolean, what: string, ms = 8000) {
   }
 }
 
-const stateOf = (m: Message) => {
-  const v = m.snapshot?.value;
-  return typeof v === 'string' ? v : v && typeof v === 'object' ? Object.keys(v)[0] : undefined;
-};
+const stateOf = (m: Message) => (m.snapshot?.value === undefined ? undefined : protocolState(m.snapshot.value));
 
 describe('the Stately inspector relay', () => {
   let stores: Stores;

@@ -2,8 +2,8 @@
 import Redis from 'ioredis';
 import { listen } from '../src/adapters/redis/bus.ts';
 import { RedisMatcher } from '../src/adapters/redis/matcher.ts';
-import { matcherContract } from '../src/matching/matcher.contract.ts';
 import type { PeerEvent } from '../src/ports.ts';
+import { matcherContract } from './support/matcher-contract.ts';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

@@ -16,7 +16,7 @@ function hub(board: AdminBoard<InstanceView>, users: Watched[]) {
   const warnings: string[] = [];
   const pairs = new PerSecond(60, () => NOW);
   const h = new AdminHub({
-    source: { instance: 'one', connections: () => users, queue: () => 2, pairs, now: () => NOW },
+    source: { instance: 'one', connections: () => users, events: () => [], queue: () => 2, pairs, now: () => NOW },
     board,
     intervalMs: 1000,
     inspectorPage: null,

@@ -1,23 +1,22 @@
 /**
  * The admin view assembled: statechart drawn once from the machine, page and script built once,
- * the refresh loop, the trail recorder and the routes. When /admin is refused (no token outside
- * dev) nothing runs and nothing is recorded.
+ * the refresh loop, the trail tap and the routes. When /admin is refused (no token outside dev)
+ * nothing runs and nothing is recorded.
  */
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import type { AnyStateMachine } from 'xstate';
 import type { AdminConfig } from '../config.ts';
 import type { AdminBoard } from '../ports.ts';
-import type { Outbox } from '../session/effects.ts';
 import { type AdminAccess, adminAccess } from './auth.ts';
 import { layout } from './chart/layout.ts';
 import { allNodes, chartOf } from './chart/model.ts';
 import { renderSvg } from './chart/svg.ts';
 import { AdminHub, type HubDeps } from './hub.ts';
 import { adminPage } from './page.ts';
-import { FrameTrails } from './recorder.ts';
 import { mountAdmin } from './routes.ts';
 import { PerSecond } from './series.ts';
+import { TrailTap } from './trail-tap.ts';
 import type { InstanceView, Watched } from './view.ts';
 
 /** Five minutes of pairs per second. */
@@ -29,11 +28,10 @@ export interface AdminDeps {
   instanceId: string;
   machine: AnyStateMachine;
   connections: () => Iterable<Watched>;
-  lookup: (userId: string) => Watched | undefined;
   queue: () => number;
   board: AdminBoard<InstanceView>;
-  inspectorPage: string | null;
-  follow: ((userId: string) => 'following' | 'unknown user') | null;
+  /** The Stately inspector, when INSPECT is on: its page, and following a user from /admin. */
+  inspector: { pageUrl: string; followUser(userId: string): 'following' | 'unknown user' } | null;
   log: HubDeps['log'];
 }
 
@@ -41,10 +39,8 @@ export interface Admin {
   access: AdminAccess;
   /** Pairs formed here, per second (the chart). */
   pairs: PerSecond;
-  /** Keeps each user's last events from the gateway's edges; null when /admin is refused. */
-  trails: FrameTrails | null;
-  /** The outbox with the trail recording what actors send (unchanged when /admin is refused). */
-  outbox(out: Outbox): Outbox;
+  /** Keeps each user's last events from the gateway's frame taps; null when /admin is refused. */
+  trails: TrailTap | null;
   mount(app: Hono): void;
   start(): void;
   stop(): void;
@@ -59,11 +55,20 @@ async function script(): Promise<string> {
 export async function createAdmin(d: AdminDeps): Promise<Admin> {
   const access = adminAccess(d.dev, d.config.token);
   const pairs = new PerSecond(PAIRS_WINDOW_S);
+  const on = access.mode !== 'disabled';
+  const trails = on ? new TrailTap() : null;
   const hub = new AdminHub({
-    source: { instance: d.instanceId, connections: d.connections, queue: d.queue, pairs, now: Date.now },
+    source: {
+      instance: d.instanceId,
+      connections: d.connections,
+      events: (userId) => trails?.entries(userId) ?? [],
+      queue: d.queue,
+      pairs,
+      now: Date.now,
+    },
     board: d.board,
     intervalMs: d.config.intervalMs,
-    inspectorPage: d.inspectorPage,
+    inspectorPage: d.inspector?.pageUrl ?? null,
     log: d.log,
   });
   const chart = chartOf(d.machine);
@@ -73,14 +78,19 @@ export async function createAdmin(d: AdminDeps): Promise<Admin> {
     .filter(Boolean);
   const page = adminPage({ instance: d.instanceId, svg, statePaths });
   const js = await script();
-  const on = access.mode !== 'disabled';
-  const trails = on ? new FrameTrails(d.lookup) : null;
   return {
     access,
     pairs,
     trails,
-    outbox: (out) => (trails ? trails.outbox(out) : out),
-    mount: (app) => mountAdmin(app, { access, hub, page, script: js, svg, follow: d.follow }),
+    mount: (app) =>
+      mountAdmin(app, {
+        access,
+        hub,
+        page,
+        script: js,
+        svg,
+        follow: d.inspector ? (userId) => d.inspector?.followUser(userId) ?? 'unknown user' : null,
+      }),
     start: () => {
       if (on) hub.start();
     },

@@ -1,6 +1,6 @@
 import { expect, test } from 'bun:test';
 import { PerSecond } from './series.ts';
-import { eventTypes, Trail } from './trail.ts';
+import { eventTypes, Trail, type TrailEntry } from './trail.ts';
 import { findUsers, leafPaths, localView, StateCounter, type Watched } from './view.ts';
 
 const user = (userId: string, value: unknown, session: string | null = null, ws: unknown = {}): Watched => ({
@@ -21,9 +21,10 @@ const users: Watched[] = [
   user('u_d', { session: 'suspended', link: 'detached' }, 's_2', null),
 ];
 
-const source = (list: Watched[]) => ({
+const source = (list: Watched[], trails = new Map<string, Trail>()) => ({
   instance: 'one',
   connections: () => list,
+  events: (userId: string): TrailEntry[] => trails.get(userId)?.entries() ?? [],
   queue: () => 7,
   pairs: new PerSecond(10, () => 5_000),
   now: () => 5_000,
@@ -55,10 +56,10 @@ test('the instance view counts actors, sockets and states, with the queue and pa
 
 test('users can be searched by id, session, partner or state, with their last events', () => {
   const withTrail = user('u_e', { session: 'inCall', link: 'alive' }, 's_9');
-  withTrail.trail = new Trail();
-  withTrail.trail.record(eventTypes.codeOf('client.ready'), 4_000);
-  withTrail.trail.record(eventTypes.codeOf('session.connected'), 4_500);
-  const src = source([...users, withTrail]);
+  const trail = new Trail();
+  trail.record(eventTypes.codeOf('client.ready'), 4_000);
+  trail.record(eventTypes.codeOf('session.connected'), 4_500);
+  const src = source([...users, withTrail], new Map([['u_e', trail]]));
   expect(findUsers(src, '', 100).matched).toBe(5);
   expect(findUsers(src, '', 2)).toMatchObject({ matched: 5, rows: [{ userId: 'u_a' }, { userId: 'u_b' }] });
   expect(findUsers(src, 'QUEUED', 10).rows.map((r) => r.userId)).toEqual(['u_b']);

@@ -5,19 +5,20 @@
  */
 import { eventLabel } from './chart/model.ts';
 import type { PerSecond, Series } from './series.ts';
-import type { Trail, TrailEntry } from './trail.ts';
+import type { TrailEntry } from './trail.ts';
 
 /** The part of a connection /admin reads (the gateway registry's records fit). */
 export interface Watched {
   userId: string;
   actor: { getSnapshot(): { value?: unknown; context?: unknown } };
   ws: unknown;
-  trail?: Trail;
 }
 
 export interface LocalSource {
   instance: string;
   connections(): Iterable<Watched>;
+  /** A user's last events, newest first. */
+  events(userId: string): TrailEntry[];
   /** Users waiting across all instances, as this instance last learned it. */
   queue(): number;
   pairs: PerSecond;
@@ -116,7 +117,7 @@ export function localView(src: LocalSource, counter: StateCounter): InstanceView
   };
 }
 
-function rowOf(c: Watched): UserRow {
+function rowOf(c: Watched, events: TrailEntry[]): UserRow {
   const snap = c.actor.getSnapshot();
   const session = (snap.context as { session?: { sessionId?: string; partnerId?: string } | null } | undefined)
     ?.session;
@@ -126,7 +127,7 @@ function rowOf(c: Watched): UserRow {
     sessionId: session?.sessionId ?? null,
     partnerId: session?.partnerId ?? null,
     connected: Boolean(c.ws),
-    events: (c.trail?.entries() ?? []).map((e) => ({ type: eventLabel(e.type), at: e.at })),
+    events: events.map((e) => ({ type: eventLabel(e.type), at: e.at })),
   };
 }
 
@@ -140,7 +141,7 @@ export function findUsers(src: LocalSource, query: string, limit: number): { mat
       matched++;
       continue;
     }
-    const row = rowOf(c);
+    const row = rowOf(c, src.events(c.userId));
     const hit =
       !q ||
       [row.userId, row.sessionId ?? '', row.partnerId ?? '', ...row.states].some((s) => s.toLowerCase().includes(q));

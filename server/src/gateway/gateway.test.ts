@@ -8,8 +8,8 @@ import type { ServerWebSocket } from 'bun';
 import { type AnyStateMachine, createMachine } from 'xstate';
 import { MemoryMatcher } from '../adapters/memory/matcher.ts';
 import { loadConfig } from '../config.ts';
-import { Metrics } from '../http/metrics.ts';
 import { ResumeTokens } from '../identity/resume.ts';
+import { Metrics } from '../observability/metrics.ts';
 import type { ServerFrame } from '../protocol.ts';
 import { bindSessionMachine } from '../session/effects.ts';
 import { Gateway } from './gateway.ts';
@@ -30,7 +30,7 @@ function rig(machine?: (registry: Registry) => AnyStateMachine) {
     { actorsByState: () => ({}), sockets: () => 0, waiting: () => 0, pendingRows: () => 0 },
     'g',
   );
-  const registry = new Registry(() => metrics);
+  const registry = new Registry(metrics);
   const matcher = new MemoryMatcher({ deliver: registry.deliver, instanceId: 'g', ...timers });
   const bound = bindSessionMachine({
     matcher,
@@ -50,8 +50,8 @@ function rig(machine?: (registry: Registry) => AnyStateMachine) {
     machine: machine ? machine(registry) : bound,
     registry,
     tokens: new ResumeTokens('secret', 60_000),
-    limits,
-    metrics,
+    config: { limits, allowedOrigins: null, timers },
+    tap: metrics,
     video: () => false,
     counts: () => ({ online: 0, waiting: 0 }),
     now: Date.now,

@@ -1,16 +1,16 @@
 /**
- * The WebSocket gateway: Bun's native handlers for `/ws`. It only translates: frames in are
- * parsed and sent to the user's actor as `client.*` events; the actor decides everything else.
+ * The WebSocket gateway: Bun's native handlers for `/ws`, and the upgrade that leads there. It
+ * only translates: frames in are parsed and sent to the user's actor as `client.*` events; the
+ * actor decides everything else.
  */
 import type { Server, ServerWebSocket, WebSocketHandler } from 'bun';
 import { type Actor, type AnyStateMachine, createActor, createMachine, type InspectionEvent } from 'xstate';
-import type { Limits } from '../config.ts';
-import type { Metrics } from '../http/metrics.ts';
+import type { Config } from '../config.ts';
 import { newId } from '../identity/ids.ts';
 import type { ResumeTokens } from '../identity/resume.ts';
-import type { Counts } from '../ports.ts';
-import { type ClientFrame, encodeServerFrame, parseClientFrame, type ServerFrame } from '../protocol.ts';
-import type { ClientEvent } from '../session/machine.ts';
+import type { Counts, FrameTap } from '../ports.ts';
+import { parseClientFrame, type ServerFrame } from '../protocol.ts';
+import { clientEvent } from '../session/client-events.ts';
 import { Limiter } from './limiter.ts';
 import type { Connection, Registry, SocketData } from './registry.ts';
 
@@ -20,20 +20,17 @@ export interface GatewayDeps {
   machine: AnyStateMachine;
   registry: Registry;
   tokens: ResumeTokens;
-  limits: Limits;
-  metrics: Metrics;
+  /** Flood control, the origins allowed to open `/ws` (null: any), and the stats and heartbeat timers. */
+  config: Pick<Config, 'limits' | 'allowedOrigins' | 'timers'>;
+  /** Sees every client frame (metrics, the /admin trail); frames out are tapped by the registry. */
+  tap: FrameTap;
   /** Is media available (hello.video)? */
   video: () => boolean;
   counts: () => Counts;
-  now: () => number;
+  /** The clock (default Date.now). */
+  now?: () => number;
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
   inspect?: ((event: InspectionEvent) => void) | undefined;
-  /** Sees each accepted client frame and each socket close (the /admin trail of last events). */
-  watch?: { frameIn(rec: Connection, type: string): void; socketClosed(rec: Connection): void } | undefined;
-}
-
-function toEvent(frame: ClientFrame): ClientEvent {
-  return { ...frame, type: `client.${frame.type}` } as ClientEvent;
 }
 
 /**
@@ -56,11 +53,40 @@ function instanceMachine(childId: string) {
 
 export class Gateway {
   private readonly root: Actor<ReturnType<typeof instanceMachine>>;
+  private timers: ReturnType<typeof setInterval>[] = [];
+  /** Set by `shutdown()`: new sockets are refused and /readyz says so. */
+  draining = false;
+
+  private readonly now: () => number;
 
   constructor(private readonly d: GatewayDeps) {
+    this.now = d.now ?? Date.now;
     // Inspection is system-wide, so it is configured once, on the parent.
     this.root = createActor(instanceMachine(d.machine.id), d.inspect ? { inspect: d.inspect } : {});
     this.root.start();
+  }
+
+  /**
+   * `GET /ws`: the origin check, the drain, then Bun's upgrade. Undefined when upgraded (Bun
+   * answers the handshake itself), else the refusal.
+   */
+  upgrade(req: Request, server: Server<SocketData>, url: URL): Response | undefined {
+    const origin = req.headers.get('origin');
+    const allowed = this.d.config.allowedOrigins;
+    if (allowed && origin && !allowed.includes(origin)) return new Response('origin not allowed', { status: 403 });
+    if (this.draining) return new Response('server is shutting down', { status: 503 });
+    if (server.upgrade(req, { data: { rec: null, resume: url.searchParams.get('resume') } })) return undefined;
+    return new Response('expected a WebSocket upgrade', { status: 426 });
+  }
+
+  /** Starts the two sweeps: `stats` to every socket, and the heartbeat check. */
+  start(server: Server<SocketData>): void {
+    const { timers } = this.d.config;
+    const heartbeatMs = timers.heartbeatTimeoutMs;
+    this.timers = [
+      setInterval(() => this.publishStats(server), timers.statsIntervalMs),
+      setInterval(() => this.checkHeartbeats(this.now(), heartbeatMs), Math.max(50, Math.min(1000, heartbeatMs / 4))),
+    ];
   }
 
   /**
@@ -87,13 +113,14 @@ export class Gateway {
 
   /** Sends the current counts to every socket on this instance. */
   publishStats(server: Server<SocketData>): void {
-    const frame = this.statsFrame();
-    server.publish(STATS_TOPIC, encodeServerFrame(frame));
-    this.d.metrics.frameOut('stats', this.d.registry.sockets());
+    this.d.registry.broadcast(server, STATS_TOPIC, this.statsFrame());
   }
 
-  /** Drain: every actor leaves now (sessions closed, partners re-queued), sockets closed with 1001. */
+  /** Drain: no new sockets; every actor leaves now (sessions closed, partners re-queued), sockets closed with 1001. */
   shutdown(): void {
+    this.draining = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
     for (const c of [...this.d.registry.all()]) c.actor.send({ type: 'server.shutdown' });
   }
 
@@ -107,8 +134,15 @@ export class Gateway {
     const userId = claimed ?? newId('u');
     const conn = newId('c');
     const actor = createActor(this.d.machine, { id: this.d.machine.id, input: { userId, conn }, parent: this.root });
-    const now = this.d.now();
-    const rec: Connection = { userId, conn, actor, ws, limiter: new Limiter(this.d.limits, now), lastFrameAt: now };
+    const now = this.now();
+    const rec: Connection = {
+      userId,
+      conn,
+      actor,
+      ws,
+      limiter: new Limiter(this.d.config.limits, now),
+      lastFrameAt: now,
+    };
     ws.data.rec = rec;
     actor.subscribe({
       error: (error) => {
@@ -130,8 +164,8 @@ export class Gateway {
       old.close(4001, 'replaced by a newer connection');
     }
     rec.ws = ws;
-    rec.lastFrameAt = this.d.now();
-    rec.limiter = new Limiter(this.d.limits, rec.lastFrameAt);
+    rec.lastFrameAt = this.now();
+    rec.limiter = new Limiter(this.d.config.limits, rec.lastFrameAt);
     ws.data.rec = rec;
     this.greet(rec);
     rec.actor.send({ type: 'socket.resumed' });
@@ -140,42 +174,42 @@ export class Gateway {
   private greet(rec: Connection): void {
     const ws = rec.ws;
     if (!ws) return;
-    this.send(ws, {
+    const { registry } = this.d;
+    registry.write(rec, {
       type: 'hello',
       userId: rec.userId,
       resumeToken: this.d.tokens.sign(rec.userId),
       protocol: 1,
       video: this.d.video(),
     });
-    this.send(ws, this.statsFrame());
+    registry.write(rec, this.statsFrame());
     ws.subscribe(STATS_TOPIC);
   }
 
   private message(ws: ServerWebSocket<SocketData>, raw: string | Buffer): void {
     const rec = ws.data.rec;
     if (!rec) return;
-    const now = this.d.now();
+    const now = this.now();
     rec.lastFrameAt = now;
     const wait = rec.limiter.take(now);
     if (wait > 0) {
-      this.d.metrics.frameIn(null);
+      this.d.tap.frameIn(rec.userId, null);
       this.refuse(ws, rec, { type: 'error', code: 'rate_limited', message: 'too many frames', retryAfterMs: wait });
       return;
     }
     const parsed = parseClientFrame(raw);
     if (!parsed.ok) {
-      this.d.metrics.frameIn(null);
+      this.d.tap.frameIn(rec.userId, null);
       this.refuse(ws, rec, { type: 'error', ...parsed.error });
       return;
     }
-    this.d.metrics.frameIn(parsed.frame.type);
-    this.d.watch?.frameIn(rec, parsed.frame.type);
-    rec.actor.send(toEvent(parsed.frame));
+    this.d.tap.frameIn(rec.userId, parsed.frame.type);
+    rec.actor.send(clientEvent(parsed.frame));
   }
 
   private refuse(ws: ServerWebSocket<SocketData>, rec: Connection, frame: ServerFrame): void {
-    this.send(ws, frame);
-    if (rec.limiter.strike(this.d.now())) {
+    this.d.registry.write(rec, frame);
+    if (rec.limiter.strike(this.now())) {
       this.d.log.warn({ userId: rec.userId }, 'closing abusive socket');
       ws.close(1008, 'too many refused frames');
     }
@@ -184,15 +218,8 @@ export class Gateway {
   private close(ws: ServerWebSocket<SocketData>): void {
     const rec = ws.data.rec;
     if (!rec || rec.ws !== ws) return;
-    rec.ws = null;
-    ws.data.rec = null;
-    this.d.watch?.socketClosed(rec);
+    this.d.registry.detach(rec);
     rec.actor.send({ type: 'socket.closed' });
-  }
-
-  private send(ws: ServerWebSocket<SocketData>, frame: ServerFrame): void {
-    ws.send(encodeServerFrame(frame));
-    this.d.metrics.frameOut(frame.type);
   }
 
   private statsFrame(): ServerFrame {

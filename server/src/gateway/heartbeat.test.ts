@@ -1,6 +1,6 @@
 import { expect, test } from 'bun:test';
 import { createActor, createMachine } from 'xstate';
-import type { Metrics } from '../http/metrics.ts';
+import { loadConfig } from '../config.ts';
 import { ResumeTokens } from '../identity/resume.ts';
 import { Gateway } from './gateway.ts';
 import { Limiter } from './limiter.ts';
@@ -9,13 +9,14 @@ import { type Connection, Registry, type SocketData } from './registry.ts';
 const limits = { framesPerSecond: 10, frameBurst: 10, abuseThreshold: 10 };
 
 test('the heartbeat sweep asks only users silent for the timeout, and only those with a socket', () => {
-  const registry = new Registry(() => null);
+  const noTap = { frameIn() {}, frameOut() {}, socketClosed() {}, released() {} };
+  const registry = new Registry(noTap);
   const gateway = new Gateway({
     machine: createMachine({}),
     registry,
     tokens: new ResumeTokens('s', 1000),
-    limits,
-    metrics: {} as Metrics,
+    config: { limits, allowedOrigins: null, timers: loadConfig({}).timers },
+    tap: noTap,
     video: () => false,
     counts: () => ({ online: 0, waiting: 0 }),
     now: () => 0,

@@ -2,13 +2,11 @@
  * The users connected to this instance: one record per user with its actor and (while connected)
  * its socket. It is the outbox actors write frames to, and where peer events are delivered.
  */
-import type { ServerWebSocket } from 'bun';
+import type { Server, ServerWebSocket } from 'bun';
 import type { Actor, AnyStateMachine } from 'xstate';
-import type { Trail } from '../admin/trail.ts';
-import type { Metrics } from '../http/metrics.ts';
-import type { PeerEvent } from '../ports.ts';
+import type { FrameTap, Outbox, PeerEvent } from '../ports.ts';
 import { encodeServerFrame, type ServerFrame } from '../protocol.ts';
-import type { Outbox } from '../session/effects.ts';
+import { protocolState } from '../session/machine.ts';
 import type { Limiter } from './limiter.ts';
 
 /** Per-socket data (Bun's `ws.data`). `rec` is null once the socket was replaced by a resume. */
@@ -25,14 +23,12 @@ export interface Connection {
   limiter: Limiter;
   /** When the last client frame arrived (any frame counts as a heartbeat). */
   lastFrameAt: number;
-  /** The last few events, for /admin (created by its recorder on the first event). */
-  trail?: Trail;
 }
 
 export class Registry implements Outbox {
   private readonly users = new Map<string, Connection>();
 
-  constructor(private readonly metrics: () => Metrics | null) {}
+  constructor(private readonly tap: FrameTap) {}
 
   get(userId: string): Connection | undefined {
     return this.users.get(userId);
@@ -51,10 +47,22 @@ export class Registry implements Outbox {
   }
 
   send(userId: string, frame: ServerFrame): void {
-    const ws = this.users.get(userId)?.ws;
+    const c = this.users.get(userId);
+    if (c) this.write(c, frame);
+  }
+
+  /** Every frame to one socket leaves through here, so each is serialized and tapped in one place. */
+  write(c: Connection, frame: ServerFrame): void {
+    const ws = c.ws;
     if (!ws) return;
     ws.send(encodeServerFrame(frame));
-    this.metrics()?.frameOut(frame.type);
+    this.tap.frameOut(c.userId, frame.type, 1);
+  }
+
+  /** One frame to every socket subscribed to `topic` (Bun's pub/sub: serialized once). */
+  broadcast(server: Server<SocketData>, topic: string, frame: ServerFrame): void {
+    server.publish(topic, encodeServerFrame(frame));
+    this.tap.frameOut(null, frame.type, this.sockets());
   }
 
   closeSocket(userId: string, code: number, reason: string): void {
@@ -63,7 +71,16 @@ export class Registry implements Outbox {
     if (!c || !ws) return;
     c.ws = null; // the actor already knows; its close handler must not report it again
     ws.data.rec = null;
+    this.tap.socketClosed(userId, reason);
     ws.close(code, reason);
+  }
+
+  /** The client closed `c`'s socket (the actor is told by the caller). */
+  detach(c: Connection): void {
+    const ws = c.ws;
+    if (ws) ws.data.rec = null;
+    c.ws = null;
+    this.tap.socketClosed(c.userId, 'socket closed');
   }
 
   release(userId: string, conn: string): void {
@@ -72,6 +89,7 @@ export class Registry implements Outbox {
     // Nothing to stop: an actor is released when it reaches its final state (or fails), and XState
     // then stops it itself, cancelling its timers.
     this.users.delete(userId);
+    this.tap.released(userId, conn);
   }
 
   /** The heartbeat's reference point; an unknown user has been silent forever. */
@@ -85,11 +103,11 @@ export class Registry implements Outbox {
     else c.actor.send(event);
   };
 
-  /** Live actors by the state of their session region (for metrics and the admin view). */
+  /** Live actors by their protocol state (metrics' `matcher_actors{state}`). */
   countByState(): Record<string, number> {
     const counts: Record<string, number> = {};
     for (const c of this.users.values()) {
-      const state = stateOf(c.actor);
+      const state = protocolState(c.actor.getSnapshot().value);
       counts[state] = (counts[state] ?? 0) + 1;
     }
     return counts;
@@ -100,10 +118,4 @@ export class Registry implements Outbox {
     for (const c of this.users.values()) if (c.ws) n++;
     return n;
   }
-}
-
-/** The top-level state of an actor: idle, waiting, matched, inCall, skipped, suspended, disconnected. */
-export function stateOf(actor: Actor<AnyStateMachine>): string {
-  const value = actor.getSnapshot().value as string | Record<string, unknown>;
-  return typeof value === 'string' ? value : (Object.keys(value)[0] ?? 'unknown');
 }

@@ -6,7 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, normalize, resolve } from 'node:path';
 import { Hono } from 'hono';
 import { type RequestLog, requestLog } from '../observability/http.ts';
-import type { Metrics } from './metrics.ts';
+import type { Metrics } from '../observability/metrics.ts';
 
 export interface ReadyCheck {
   name: string;

@@ -3,9 +3,7 @@
  * that let an operator follow a user or a session through the logs. Never per frame: chat,
  * typing and pings are not logged at all.
  */
-import type { StartedSession } from '../matching/recording.ts';
-import type { ClosedSession } from '../ports.ts';
-import type { Outbox } from '../session/effects.ts';
+import type { ClosedSession, FrameTap, StartedSession } from '../ports.ts';
 
 export interface EventLog {
   info(obj: object, msg: string): void;
@@ -28,16 +26,11 @@ export function sessionEvents(log: EventLog) {
         'session closed',
       );
     },
-    /** The outbox, logging each user whose actor finished (socket gone, heartbeat missed, drained). */
-    outbox(out: Outbox): Outbox {
-      return {
-        send: (userId, frame) => out.send(userId, frame),
-        closeSocket: (userId, code, reason) => out.closeSocket(userId, code, reason),
-        release: (userId, conn) => {
-          log.info({ userId, conn }, 'user disconnected');
-          out.release(userId, conn);
-        },
-      };
-    },
+    /** A frame tap logging each user whose actor finished (socket gone, heartbeat missed, drained). */
+    tap: {
+      released(userId: string, conn: string): void {
+        log.info({ userId, conn }, 'user disconnected');
+      },
+    } satisfies Partial<FrameTap>,
   };
 }

@@ -1,5 +1,6 @@
 import { expect, test } from 'bun:test';
-import { parseInspectFilter, selects } from './filter.ts';
+import { parseInspectFilter } from '../config.ts';
+import { selects } from './filter.ts';
 
 test('parses every form of INSPECT_FILTER', () => {
   expect(parseInspectFilter(undefined)).toEqual({ kind: 'all' });

@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import type { AnyActorRef, InspectionEvent, MachineContext } from 'xstate';
 import type { InspectConfig } from '../config.ts';
 import { selects } from './filter.ts';
-import { inputUserId } from './hooks.ts';
+import { composeInspection, inputUserId } from './hooks.ts';
 import { sanitizeContext, sanitizeEvent } from './sanitize.ts';
 
 export interface StatelyInspector {
@@ -85,5 +85,43 @@ export async function startInspector(config: InspectConfig): Promise<StatelyInsp
       inspector.stop();
       relay?.stop();
     },
+  };
+}
+
+/** INSPECT as the server uses it. */
+export interface Inspection {
+  /** The observer for the instance's actors; contained, so a failing observer never fails an actor. */
+  observe: (event: InspectionEvent) => void;
+  /** /admin's "inspect" button: stream this user's actor from now on. */
+  followUser: (userId: string) => 'following' | 'unknown user';
+  pageUrl: string;
+  stop(): void;
+}
+
+/** Null when INSPECT is off; else the inspector started, announced in the log with the page to open. */
+export async function inspection(
+  config: InspectConfig | null,
+  log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void },
+  actorOf: (userId: string) => AnyActorRef | undefined,
+): Promise<Inspection | null> {
+  if (!config) return null;
+  const inspector = await startInspector(config);
+  const observe = composeInspection([(e) => inspector.observe(e)], (err) =>
+    log.error({ err: (err as Error)?.message }, 'inspection observer failed'),
+  );
+  log.warn(
+    { relayHere: inspector.relayHere, filter: config.filter.kind },
+    `INSPECT is on (development only): open ${inspector.pageUrl} to watch actors in the Stately inspector`,
+  );
+  return {
+    observe: observe ?? (() => {}),
+    followUser: (userId) => {
+      const actor = actorOf(userId);
+      if (!actor) return 'unknown user';
+      inspector.follow(actor);
+      return 'following';
+    },
+    pageUrl: inspector.pageUrl,
+    stop: () => inspector.stop(),
   };
 }

@@ -4,17 +4,8 @@
  */
 import { type AnyActorRef, assign } from 'xstate';
 import type { Timers } from '../config.ts';
-import type { Matcher, Media, Moderation, Relay } from '../ports.ts';
-import type { ServerFrame } from '../protocol.ts';
+import type { Matcher, Media, Moderation, Outbox, Relay } from '../ports.ts';
 import { type SessionEvent, sessionMachine } from './machine.ts';
-
-/** Where actors' frames go: the gateway's registry of sockets. */
-export interface Outbox {
-  send(userId: string, frame: ServerFrame): void;
-  closeSocket(userId: string, code: number, reason: string): void;
-  /** The actor of (userId, conn) is finished. */
-  release(userId: string, conn: string): void;
-}
 
 export interface SessionBindings {
   matcher: Matcher;

@@ -65,14 +65,14 @@ function eventsFor(snap: AnyMachineSnapshot): SessionEvent[] {
     { type: 'claim.failed', seq },
     { type: 'close.done', seq },
     { type: 'close.failed', seq },
-    internal('xstate.after.readyTimeout.user.matched'),
+    internal('xstate.after.readyTimeout.user.paired.matched'),
     internal('xstate.after.retryClaim.user.waiting.deferred'),
     internal('xstate.after.resumeGrace.user.suspended'),
     internal('xstate.after.mediaSettle.user.mediaLost'),
   ];
 }
 
-/** "waiting.queued", "matched", … */
+/** "waiting.queued", "paired.matched", … */
 function where(snap: AnyMachineSnapshot): string {
   const v = snap.value as string | Record<string, string>;
   return typeof v === 'string' ? v : (Object.entries(v).map(([k, c]) => `${k}.${c}`)[0] ?? '');
@@ -124,7 +124,7 @@ interface Expect {
   does: string[];
 }
 
-const PAIRED = ['matched', 'inCall'];
+const PAIRED = ['paired.matched', 'paired.inCall'];
 const DISCONNECT = ['leave:disconnect', 'release'];
 const REQUEUE = ['waiting', 'startClaim'];
 
@@ -155,7 +155,7 @@ function oracle(from: string, event: string, overtaken: string | null): Expect {
     return { to: 'disconnected', does: DISCONNECT };
   }
   if (inWaiting) {
-    if (event === 'queue.matched') return { to: 'matched', does: ['matchFound', 'matched'] };
+    if (event === 'queue.matched') return { to: 'paired.matched', does: ['matchFound', 'matched'] };
     if (event === 'socket.resumed') return stay('waiting');
     // A session we have not heard of yet ended: remembered, nothing said.
     if (event === 'peer.left') return stay();
@@ -163,7 +163,7 @@ function oracle(from: string, event: string, overtaken: string | null): Expect {
       // The partner left that session before our own claim result arrived: claim again, silently.
       if (event === 'claim.done (matched)' && overtaken === 's1')
         return { to: 'waiting.claiming', does: ['startClaim'] };
-      if (event === 'claim.done (matched)') return { to: 'matched', does: ['matchFound', 'matched'] };
+      if (event === 'claim.done (matched)') return { to: 'paired.matched', does: ['matchFound', 'matched'] };
       if (event === 'claim.done (queued)') return { to: 'waiting.queued', does: [] };
       if (event === 'claim.done (queued, retry later)') return { to: 'waiting.deferred', does: [] };
       if (event === 'claim.failed') return { to: 'idle', does: ['error:unavailable', 'idle'] };
@@ -177,9 +177,9 @@ function oracle(from: string, event: string, overtaken: string | null): Expect {
     if (event === 'media.left') return { to: 'mediaLost', does: [] };
     if (event === 'peer.message') return stay('message');
     if (event === 'peer.typing') return stay('typing');
-    if (event === 'socket.resumed') return { to: 'matched', does: ['matched'] };
-    if (from === 'matched' && event === 'session.connected') return { to: 'inCall', does: ['connected'] };
-    if (from === 'matched' && event === 'after readyTimeout')
+    if (event === 'socket.resumed') return { to: 'paired.matched', does: ['matched'] };
+    if (from === 'paired.matched' && event === 'session.connected') return { to: 'paired.inCall', does: ['connected'] };
+    if (from === 'paired.matched' && event === 'after readyTimeout')
       return { to: 'skipped', does: ['peerLeft', 'startClose'] };
   }
   if (from === 'mediaLost' && event === 'after mediaSettle') {
@@ -193,7 +193,7 @@ function oracle(from: string, event: string, overtaken: string | null): Expect {
     if (event === 'after resumeGrace' || event === 'peer.left' || event === 'media.left') {
       return { to: 'disconnected', does: DISCONNECT };
     }
-    if (event === 'socket.resumed') return { to: 'matched', does: ['matched'] };
+    if (event === 'socket.resumed') return { to: 'paired.matched', does: ['matched'] };
   }
   return { to: `(no transition for ${event} in ${from})`, does: [] };
 }
@@ -249,8 +249,8 @@ describe('session machine: every transition, generated from the machine', () => 
       'waiting.claiming',
       'waiting.queued',
       'waiting.deferred',
-      'matched',
-      'inCall',
+      'paired.matched',
+      'paired.inCall',
       'skipped',
       'suspended',
       'mediaLost',

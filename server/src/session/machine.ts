@@ -18,7 +18,8 @@
  */
 import { assign, setup } from 'xstate';
 import type { ClaimResult, PeerEvent, SessionInfo } from '../ports.ts';
-import type { EndReason, LeaveReason, Mode, ServerFrame } from '../protocol.ts';
+import { type EndReason, type LeaveReason, type Mode, PROTOCOL_TIMERS, type ServerFrame } from '../protocol.ts';
+import type { ClientEvent } from './client-events.ts';
 
 export interface SessionInput {
   userId: string;
@@ -47,16 +48,7 @@ export interface SessionContext {
   seq: number;
 }
 
-export type ClientEvent =
-  | { type: 'client.enqueue'; mode: Mode; interests: string[] }
-  | { type: 'client.cancel' }
-  | { type: 'client.ready'; sessionId: string }
-  | { type: 'client.message'; sessionId: string; text: string }
-  | { type: 'client.typing'; sessionId: string; typing: boolean }
-  | { type: 'client.skip'; sessionId: string }
-  | { type: 'client.end'; sessionId: string }
-  | { type: 'client.report'; sessionId: string; reason: string }
-  | { type: 'client.ping'; t?: number };
+export type { ClientEvent } from './client-events.ts';
 
 export type SessionEvent =
   | ClientEvent
@@ -79,10 +71,11 @@ export type SessionEvent =
   /** The instance is draining: leave everything now, without a resume grace. */
   | { type: 'server.shutdown' };
 
-/** Protocol defaults; the server provides the configured values. */
-export const DEFAULT_DELAYS = {
-  readyTimeout: 20_000,
-  resumeGrace: 10_000,
+/**
+ * The machine's own delay: PROTOCOL.md's timers (ready timeout, resume grace) come from
+ * protocol.ts, and the server binds the configured values with `provide()`.
+ */
+const OWN_DELAYS = {
   /**
    * After our own media left (a `media.left`), how long to wait for the socket to close too before
    * re-queueing: a closing tab drops its media and its socket together, in either order, and a user
@@ -116,109 +109,13 @@ export type RelayParams =
   | { kind: 'message'; sessionId: string; text: string }
   | { kind: 'typing'; sessionId: string; typing: boolean };
 
-const sid = ({ context }: Ctx) => currentId(context) ?? '';
+const sid = (context: SessionContext) => currentId(context) ?? '';
 const closing =
   (reason: LeaveReason) =>
-  ({ context }: Ctx) => ({ sessionId: currentId(context) ?? '', reason });
+  ({ context }: { context: SessionContext }) => ({ sessionId: sid(context), reason });
 const ended =
   (reason: EndReason) =>
-  ({ context }: Ctx): ServerFrame => ({ type: 'ended', sessionId: sid({ context } as Ctx), reason });
-
-/** Transitions shared by `matched` and `inCall`: everything a user can do inside a session. */
-const paired = {
-  'client.ready': { guard: 'isCurrent', actions: 'markReady' },
-  'client.message': {
-    guard: 'isCurrent',
-    actions: {
-      type: 'relay',
-      params: ({ event }: Ctx): RelayParams =>
-        event.type === 'client.message'
-          ? { kind: 'message', sessionId: event.sessionId, text: event.text }
-          : { kind: 'typing', sessionId: '', typing: false },
-    },
-  },
-  'client.typing': {
-    guard: 'isCurrent',
-    actions: {
-      type: 'relay',
-      params: ({ event }: Ctx): RelayParams =>
-        event.type === 'client.typing'
-          ? { kind: 'typing', sessionId: event.sessionId, typing: event.typing }
-          : { kind: 'typing', sessionId: '', typing: false },
-    },
-  },
-  'client.skip': {
-    guard: 'isCurrent',
-    target: 'skipped',
-    actions: [
-      { type: 'emit', params: ended('skip') },
-      { type: 'setClosing', params: closing('skip') },
-    ],
-  },
-  'client.report': {
-    guard: 'isCurrent',
-    target: 'skipped',
-    actions: [
-      {
-        type: 'fileReport',
-        params: ({ context, event }: Ctx) => ({
-          sessionId: sid({ context } as Ctx),
-          reported: context.session?.partnerId ?? '',
-          reason: event.type === 'client.report' ? event.reason : '',
-        }),
-      },
-      { type: 'emit', params: ended('report') },
-      { type: 'setClosing', params: closing('report') },
-    ],
-  },
-  'client.end': {
-    guard: 'isCurrent',
-    target: 'idle',
-    actions: [
-      { type: 'closeInBackground', params: closing('end') },
-      { type: 'emit', params: ended('end') },
-      { type: 'emit', params: (): ServerFrame => ({ type: 'idle' }) },
-      { type: 'setClosing', params: () => null },
-    ],
-  },
-  'peer.left': {
-    guard: 'isCurrent',
-    target: 'waiting',
-    actions: {
-      type: 'emit',
-      params: ({ event }: Ctx): ServerFrame =>
-        event.type === 'peer.left'
-          ? { type: 'peerLeft', sessionId: event.sessionId, reason: event.reason }
-          : { type: 'idle' },
-    },
-  },
-  'peer.message': {
-    guard: 'isCurrent',
-    actions: {
-      type: 'emit',
-      params: ({ event }: Ctx): ServerFrame =>
-        event.type === 'peer.message'
-          ? { type: 'message', sessionId: event.sessionId, text: event.text, at: event.at }
-          : { type: 'idle' },
-    },
-  },
-  'peer.typing': {
-    guard: 'isCurrent',
-    actions: {
-      type: 'emit',
-      params: ({ event }: Ctx): ServerFrame =>
-        event.type === 'peer.typing'
-          ? { type: 'typing', sessionId: event.sessionId, typing: event.typing }
-          : { type: 'idle' },
-    },
-  },
-  'media.left': {
-    guard: 'isCurrent',
-    target: 'mediaLost',
-    actions: { type: 'setClosing', params: closing('disconnect') },
-  },
-  'socket.closed': 'suspended',
-} as const;
+  ({ context }: { context: SessionContext }): ServerFrame => ({ type: 'ended', sessionId: sid(context), reason });
 
 const unavailable = () => err('unavailable', 'matching is unavailable; try again shortly');
 const idleFrame = (): ServerFrame => ({ type: 'idle' });
@@ -287,9 +184,9 @@ export const sessionMachine = setup({
     heartbeatSilent: () => false,
   },
   delays: {
-    readyTimeout: DEFAULT_DELAYS.readyTimeout,
-    resumeGrace: DEFAULT_DELAYS.resumeGrace,
-    mediaSettle: DEFAULT_DELAYS.mediaSettle,
+    readyTimeout: PROTOCOL_TIMERS.readyTimeoutMs,
+    resumeGrace: PROTOCOL_TIMERS.resumeGraceMs,
+    mediaSettle: OWN_DELAYS.mediaSettle,
     retryClaim: ({ context }) => context.retryInMs ?? 0,
   },
 }).createMachine({
@@ -374,7 +271,7 @@ export const sessionMachine = setup({
               },
               {
                 guard: 'isFreshMatch',
-                target: '#user.matched',
+                target: '#user.paired',
                 actions: [
                   assign({ session: ({ event }) => (event.result.kind === 'matched' ? event.result.session : null) }),
                   'matchFound',
@@ -416,7 +313,7 @@ export const sessionMachine = setup({
           // A claim that took us from an earlier wait (we cancelled and queued again meanwhile):
           // not ours to take; our own leave closes that session.
           guard: 'isThisWait',
-          target: 'matched',
+          target: 'paired',
           actions: [assign({ session: ({ event }) => event.session }), 'matchFound'],
         },
         'client.cancel': {
@@ -433,32 +330,116 @@ export const sessionMachine = setup({
         'peer.left': { actions: assign({ overtaken: ({ event }) => event.sessionId }) },
       },
     },
-    matched: {
-      entry: 'emitMatched',
-      after: {
-        readyTimeout: {
+    // In a session: `matched` until both sides are ready, then `inCall`. Everything a user can do
+    // inside a session is the same in both, so it is said once, here.
+    paired: {
+      initial: 'matched',
+      on: {
+        'client.ready': { guard: 'isCurrent', actions: 'markReady' },
+        'client.message': {
+          guard: 'isCurrent',
+          actions: {
+            type: 'relay',
+            params: ({ event }) => ({ kind: 'message', sessionId: event.sessionId, text: event.text }),
+          },
+        },
+        'client.typing': {
+          guard: 'isCurrent',
+          actions: {
+            type: 'relay',
+            params: ({ event }) => ({ kind: 'typing', sessionId: event.sessionId, typing: event.typing }),
+          },
+        },
+        'client.skip': {
+          guard: 'isCurrent',
+          target: 'skipped',
+          actions: [
+            { type: 'emit', params: ended('skip') },
+            { type: 'setClosing', params: closing('skip') },
+          ],
+        },
+        'client.report': {
+          guard: 'isCurrent',
           target: 'skipped',
           actions: [
             {
-              type: 'emit',
-              params: ({ context }) => ({ type: 'peerLeft', sessionId: currentId(context) ?? '', reason: 'timeout' }),
+              type: 'fileReport',
+              params: ({ context, event }) => ({
+                sessionId: sid(context),
+                reported: context.session?.partnerId ?? '',
+                reason: event.reason,
+              }),
             },
-            { type: 'setClosing', params: closing('timeout') },
+            { type: 'emit', params: ended('report') },
+            { type: 'setClosing', params: closing('report') },
           ],
         },
+        'client.end': {
+          guard: 'isCurrent',
+          target: 'idle',
+          actions: [
+            { type: 'closeInBackground', params: closing('end') },
+            { type: 'emit', params: ended('end') },
+            { type: 'emit', params: idleFrame },
+            { type: 'setClosing', params: () => null },
+          ],
+        },
+        'peer.left': {
+          guard: 'isCurrent',
+          target: 'waiting',
+          actions: {
+            type: 'emit',
+            params: ({ event }) => ({ type: 'peerLeft', sessionId: event.sessionId, reason: event.reason }),
+          },
+        },
+        'peer.message': {
+          guard: 'isCurrent',
+          actions: {
+            type: 'emit',
+            params: ({ event }) => ({ type: 'message', sessionId: event.sessionId, text: event.text, at: event.at }),
+          },
+        },
+        'peer.typing': {
+          guard: 'isCurrent',
+          actions: {
+            type: 'emit',
+            params: ({ event }) => ({ type: 'typing', sessionId: event.sessionId, typing: event.typing }),
+          },
+        },
+        'media.left': {
+          guard: 'isCurrent',
+          target: 'mediaLost',
+          actions: { type: 'setClosing', params: closing('disconnect') },
+        },
+        'socket.closed': 'suspended',
       },
-      on: {
-        ...paired,
-        'session.connected': { guard: 'isCurrent', target: 'inCall' },
-        'socket.resumed': { actions: 'emitMatched' },
-      },
-    },
-    inCall: {
-      entry: { type: 'emit', params: ({ context }) => ({ type: 'connected', sessionId: currentId(context) ?? '' }) },
-      on: {
-        ...paired,
-        // A resumed socket rejoins the media with a fresh token, so it starts from `matched` again.
-        'socket.resumed': 'matched',
+      states: {
+        matched: {
+          entry: 'emitMatched',
+          after: {
+            readyTimeout: {
+              target: '#user.skipped',
+              actions: [
+                {
+                  type: 'emit',
+                  params: ({ context }) => ({ type: 'peerLeft', sessionId: sid(context), reason: 'timeout' }),
+                },
+                { type: 'setClosing', params: closing('timeout') },
+              ],
+            },
+          },
+          on: {
+            'session.connected': { guard: 'isCurrent', target: 'inCall' },
+            'socket.resumed': { actions: 'emitMatched' },
+          },
+        },
+        inCall: {
+          entry: { type: 'emit', params: ({ context }) => ({ type: 'connected', sessionId: sid(context) }) },
+          on: {
+            // A resumed socket rejoins the media with a fresh token, so it starts from `matched` again.
+            'socket.resumed': 'matched',
+          },
+        },
       },
     },
     skipped: {
@@ -479,7 +460,7 @@ export const sessionMachine = setup({
     suspended: {
       after: { resumeGrace: 'disconnected' },
       on: {
-        'socket.resumed': 'matched',
+        'socket.resumed': 'paired',
         'peer.left': { guard: 'isCurrent', target: 'disconnected' },
         // Socket and media both gone: the tab is gone; the session is already closed.
         'media.left': { guard: 'isCurrent', target: 'disconnected' },
@@ -509,3 +490,14 @@ export const sessionMachine = setup({
     },
   },
 });
+
+/**
+ * The protocol's name for a state of this machine (PROTOCOL.md's states, plus `suspended` and
+ * `mediaLost`): the top-level state, except inside `paired`, where it is `matched` or `inCall`.
+ * Metrics label actors by it.
+ */
+export function protocolState(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const [top, child] = Object.entries((value ?? {}) as Record<string, unknown>)[0] ?? ['unknown', null];
+  return top === 'paired' && typeof child === 'string' ? child : top;
+}

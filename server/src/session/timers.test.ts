@@ -4,19 +4,12 @@
  */
 import { describe, expect, test } from 'bun:test';
 import { createActor, SimulatedClock } from 'xstate';
-import type { Timers } from '../config.ts';
 import type { ClaimResult } from '../ports.ts';
-import type { LeaveReason, ServerFrame } from '../protocol.ts';
+import { type LeaveReason, PROTOCOL_TIMERS, type ServerFrame } from '../protocol.ts';
 import { bindSessionMachine } from './effects.ts';
+import { protocolState } from './machine.ts';
 
-const TIMERS: Timers = {
-  readyTimeoutMs: 20_000,
-  heartbeatTimeoutMs: 30_000,
-  interestFallbackMs: 5_000,
-  rematchCooldownMs: 60_000,
-  resumeGraceMs: 10_000,
-  statsIntervalMs: 10_000,
-};
+const TIMERS = { ...PROTOCOL_TIMERS };
 
 function rig(claims: ClaimResult[], firstClaimGate: Promise<void> = Promise.resolve()) {
   const clock = new SimulatedClock();
@@ -57,10 +50,7 @@ function rig(claims: ClaimResult[], firstClaimGate: Promise<void> = Promise.reso
   });
   const actor = createActor(machine, { input: { userId: 'u1', conn: 'c1' }, clock });
   actor.start();
-  const state = () => {
-    const v = actor.getSnapshot().value as string | Record<string, string>;
-    return typeof v === 'string' ? v : Object.keys(v)[0];
-  };
+  const state = () => protocolState(actor.getSnapshot().value);
   /** A client frame, as the gateway delivers it: it notes the time, then tells the actor. */
   const frame = (event: Parameters<typeof actor.send>[0]) => {
     lastFrameAt = clock.now();

@@ -1,4 +1,4 @@
-import { matcherContract } from '../../matching/matcher.contract.ts';
+import { matcherContract } from '../../../test/support/matcher-contract.ts';
 import type { PeerEvent } from '../../ports.ts';
 import { MemoryMatcher } from './matcher.ts';
 

@@ -23,6 +23,8 @@ test('every state of the session machine is in the chart, with its kind', () => 
     '': 'compound',
     waiting: 'compound',
     'waiting.queued': 'atomic',
+    paired: 'compound',
+    'paired.inCall': 'atomic',
     idle: 'atomic',
   });
   expect(kinds.disconnected).toBe('final');
@@ -33,12 +35,14 @@ test('every transition with a target is an edge, lifted to siblings where it cro
   const root = allNodes(chart).find((n) => n.path === '');
   const edge = (from: string, to: string) => root?.edges.find((e) => e.from === from && e.to === to)?.labels;
   expect(edge('idle', 'waiting')).toEqual(['client.enqueue']);
-  expect(edge('matched', 'skipped')).toEqual(['client.skip', 'client.report', 'after readyTimeout']);
-  expect(edge('waiting', 'matched')).toEqual(['queue.matched', 'claiming: claim.done [isFreshMatch]']);
+  // paired's own transitions and matched's ready timeout, lifted to paired where it leaves it.
+  expect(edge('paired', 'skipped')).toEqual(['client.skip', 'client.report', 'matched: after readyTimeout']);
+  expect(edge('waiting', 'paired')).toEqual(['queue.matched', 'claiming: claim.done [isFreshMatch]']);
+  const paired = allNodes(chart).find((n) => n.path === 'paired');
+  expect(paired?.edges.find((e) => e.from === 'matched' && e.to === 'inCall')?.labels).toEqual(['session.connected']);
   expect(edge('skipped', 'waiting')).toEqual(['close.done']);
   expect(edge(ANY, 'disconnected')).toEqual(['heartbeat.check', 'server.shutdown']);
-  const matched = allNodes(chart).find((n) => n.path === 'matched');
-  expect(matched?.handles).toContain('client.message');
+  expect(paired?.handles).toContain('client.message');
   const suspended = allNodes(chart).find((n) => n.path === 'suspended');
   expect(suspended?.handles).toContain('heartbeat.check');
   // Each targeted transition of the machine is accounted for: count them from the machine itself.
@@ -55,7 +59,7 @@ function countTargeted(node: Node): number {
 }
 
 test('timers and invoked actors get readable names', () => {
-  expect(eventLabel('xstate.after.readyTimeout.user.matched')).toBe('after readyTimeout');
+  expect(eventLabel('xstate.after.readyTimeout.user.paired.matched')).toBe('after readyTimeout');
   expect(eventLabel('xstate.done.actor.claim')).toBe('done claim');
   expect(eventLabel('xstate.error.actor.close')).toBe('error close');
   expect(eventLabel('')).toBe('always');
@@ -67,7 +71,7 @@ test('the SVG has a live-count slot for every state and every edge label, and fo
   for (const path of statePaths(sessionMachine.root).filter(Boolean)) {
     expect(svg).toContain(`data-state="${path}"`);
   }
-  for (const path of ['idle', 'waiting', 'waiting.queued', 'inCall', 'suspended']) {
+  for (const path of ['idle', 'waiting', 'waiting.queued', 'paired', 'paired.inCall', 'suspended']) {
     expect(svg).toContain(`data-count="${path}"`);
   }
   expect(svg).toContain('after readyTimeout');

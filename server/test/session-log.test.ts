@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test';
 import postgres from 'postgres';
 import { connect, type Db } from '../src/adapters/postgres/db.ts';
 import { migrate } from '../src/adapters/postgres/migrate.ts';
-import { Recorder } from '../src/adapters/postgres/recorder.ts';
+import { PostgresSessionLog } from '../src/adapters/postgres/session-log.ts';
 import { PG_URL } from './support/server.ts';
 
 const name = `rec${crypto.randomUUID().replaceAll('-', '').slice(0, 12)}`;
@@ -39,7 +39,7 @@ const session = (id: string, a: string, b: string, startedAt: number) => ({
 });
 
 test('a session started and ended before one flush is one ended row; its users exist', async () => {
-  const rec = new Recorder(sql);
+  const rec = new PostgresSessionLog(sql);
   const t = Date.now();
   rec.started(session('s1', 'ua', 'ub', t));
   rec.ended({ ...session('s1', 'ua', 'ub', t), endedAt: t + 500, endedBy: 'ua', reason: 'skip' });
@@ -53,7 +53,7 @@ test('a session started and ended before one flush is one ended row; its users e
 });
 
 test('last_seen_at moves when the user was last seen over a minute ago, not on every batch', async () => {
-  const rec = new Recorder(sql);
+  const rec = new PostgresSessionLog(sql);
   rec.started(session('s2', 'uc', 'ud', Date.now()));
   await rec.flush();
   await sql`UPDATE users SET last_seen_at = now() - interval '10 minutes' WHERE id = 'uc'`;

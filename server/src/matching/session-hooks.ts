@@ -1,21 +1,31 @@
 /**
- * Wraps a matcher so every session that starts or ends is recorded (PostgreSQL, metrics) and its
- * media room is closed, whichever code path closed it. Only the call that formed or closed a
- * session sees it, so each is recorded exactly once across all instances.
+ * Wraps a matcher with what must follow each session's start and end, whichever code path caused
+ * it: the session log row, the media room closed, metrics and log lines. Only the call that formed
+ * or closed a session sees it, so each happens exactly once across all instances.
  */
-import type { ClaimResult, ClosedSession, Closer, Matcher, Media, SessionLog, Ticket } from '../ports.ts';
+import type {
+  ClaimResult,
+  ClosedSession,
+  Closer,
+  Matcher,
+  Media,
+  SessionLog,
+  StartedSession,
+  Ticket,
+} from '../ports.ts';
 import type { LeaveReason } from '../protocol.ts';
 
-export interface RecordingDeps {
+export interface SessionHookDeps {
   log: SessionLog;
   media: Media;
   onPair: (started: StartedSession) => void;
   onClose: (closed: ClosedSession) => void;
 }
 
-export type StartedSession = Parameters<SessionLog['started']>[0];
+/** The matcher with the hooks; `closed` runs them for a session closed elsewhere (the sweep). */
+export type HookedMatcher = Matcher & { closed(c: ClosedSession): void };
 
-export function recording(inner: Matcher, d: RecordingDeps): Matcher & { closed(c: ClosedSession): void } {
+export function withSessionHooks(inner: Matcher, d: SessionHookDeps): HookedMatcher {
   const closed = (c: ClosedSession) => {
     d.log.ended(c);
     // Text sessions never had a room: no need to ask the media server to delete one.
@@ -33,7 +43,7 @@ export function recording(inner: Matcher, d: RecordingDeps): Matcher & { closed(
       if (result.leftover) closed(result.leftover);
       if (result.kind === 'matched' && result.formed) {
         const s = result.session;
-        const started = {
+        const started: StartedSession = {
           sessionId: s.sessionId,
           userA: s.partnerId,
           userB: t.userId,

@@ -3,8 +3,8 @@
  * server/test against a real Redis). If both pass, the server behaves the same on either.
  */
 import { describe, expect, test } from 'bun:test';
-import type { ClaimResult, Matcher, PeerEvent, Presence, Relay, Ticket } from '../ports.ts';
-import type { Mode } from '../protocol.ts';
+import type { ClaimResult, Matcher, PeerEvent, Presence, Relay, Ticket } from '../../src/ports.ts';
+import type { Mode } from '../../src/protocol.ts';
 
 export interface Harness {
   matcher: Matcher & Relay & Presence;

@@ -25,7 +25,7 @@ interface ReportRow {
   reason: string;
 }
 
-export interface RecorderOptions {
+export interface SessionLogOptions {
   intervalMs?: number;
   /** Rows per batch; a bigger buffer is written in several batches. */
   batchSize?: number;
@@ -36,7 +36,7 @@ export interface RecorderOptions {
 /** Reports from this many different people within a day ban the reported user for a day. */
 export const AUTO_BAN_REPORTERS = 3;
 
-export class Recorder implements SessionLog, Moderation {
+export class PostgresSessionLog implements SessionLog, Moderation {
   private sessions = new Map<string, SessionRow>();
   private users = new Set<string>();
   private reports: ReportRow[] = [];
@@ -49,7 +49,7 @@ export class Recorder implements SessionLog, Moderation {
 
   constructor(
     private readonly sql: Db,
-    private readonly opts: RecorderOptions = {},
+    private readonly opts: SessionLogOptions = {},
   ) {
     this.now = opts.now ?? Date.now;
   }

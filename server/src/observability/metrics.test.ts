@@ -1,6 +1,7 @@
 import { expect, test } from 'bun:test';
-import { MISLEADING_UNDER_BUN } from '../observability/runtime.ts';
+import type { ClientFrameType, ServerFrameType } from '../protocol.ts';
 import { Metrics } from './metrics.ts';
+import { MISLEADING_UNDER_BUN } from './runtime.ts';
 
 const value = (text: string, name: string) =>
   Number(text.match(new RegExp(`^${name} (\\S+)$`, 'm'))?.[1] ?? Number.NaN);
@@ -44,20 +45,20 @@ test('frames are counted by direction and type, unknown types as invalid, across
     const first = await m.text();
     expect(frames(first, 'in', 'enqueue')).toBe(0);
     expect(frames(first, 'out', 'matched')).toBe(0);
-    m.frameIn('enqueue');
-    m.frameIn('enqueue');
-    m.frameIn(null);
-    m.frameIn('toString'); // not a frame type: counted as invalid, never as a property of Object
-    m.frameOut('matched');
-    m.frameOut('stats', 5);
-    m.frameOut('nonsense');
+    m.frameIn('u', 'enqueue');
+    m.frameIn('u', 'enqueue');
+    m.frameIn('u', null);
+    m.frameIn('u', 'toString' as ClientFrameType); // not a frame type: counted as invalid, never as a property of Object
+    m.frameOut('u', 'matched', 1);
+    m.frameOut(null, 'stats', 5);
+    m.frameOut('u', 'nonsense' as ServerFrameType, 1);
     let text = await m.text();
     expect(frames(text, 'in', 'enqueue')).toBe(2);
     expect(frames(text, 'in', 'invalid')).toBe(2);
     expect(frames(text, 'out', 'matched')).toBe(1);
     expect(frames(text, 'out', 'stats')).toBe(5);
     expect(text).not.toContain('type="nonsense"');
-    m.frameIn('enqueue');
+    m.frameIn('u', 'enqueue');
     text = await m.text();
     expect(frames(text, 'in', 'enqueue')).toBe(3);
     expect(frames(text, 'out', 'stats')).toBe(5);

@@ -3,9 +3,10 @@
  * see the session log keeping up. Gauges that describe live state are computed at scrape time.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { type LagSampler, sampleEventLoopLag } from '../observability/eventloop.ts';
-import { pruneDefaultMetrics } from '../observability/runtime.ts';
-import { CLIENT_FRAME_TYPES, SERVER_FRAME_TYPES } from '../protocol.ts';
+import type { FrameTap } from '../ports.ts';
+import { CLIENT_FRAME_TYPES, type ClientFrameType, SERVER_FRAME_TYPES, type ServerFrameType } from '../protocol.ts';
+import { type LagSampler, sampleEventLoopLag } from './eventloop.ts';
+import { pruneDefaultMetrics } from './runtime.ts';
 
 export interface LiveState {
   actorsByState(): Record<string, number>;
@@ -14,7 +15,7 @@ export interface LiveState {
   pendingRows(): number;
 }
 
-export class Metrics {
+export class Metrics implements FrameTap {
   readonly registry = new Registry();
   readonly pairs: Counter;
   readonly timeToMatch: Histogram;
@@ -111,14 +112,19 @@ export class Metrics {
   }
 
   /** Counts one client frame; anything that did not parse counts as "invalid". */
-  frameIn(type: string | null): void {
+  frameIn(_userId: string, type: ClientFrameType | null): void {
+    // The guard keeps a wrong type from ever landing on a property it did not create.
     const key = type !== null && type in this.framesIn ? type : 'invalid';
     this.framesIn[key] = (this.framesIn[key] ?? 0) + 1;
   }
 
-  frameOut(type: string, n = 1): void {
-    if (type in this.framesOut) this.framesOut[type] = (this.framesOut[type] ?? 0) + n;
+  frameOut(_userId: string | null, type: ServerFrameType, count: number): void {
+    if (type in this.framesOut) this.framesOut[type] = (this.framesOut[type] ?? 0) + count;
   }
+
+  socketClosed(): void {}
+
+  released(): void {}
 
   text(): Promise<string> {
     return this.registry.metrics();

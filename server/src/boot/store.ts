@@ -1,0 +1,155 @@
+/**
+ * The shared store the matcher runs on: Redis when REDIS_URL is set (any number of instances),
+ * else the in-process matcher (one instance). Either way the same `Store`: the matcher, its
+ * readiness checks, the /admin board, the live counts and the presence loop (beat and sweep).
+ */
+import Redis from 'ioredis';
+import { MemoryBoard } from '../adapters/memory/board.ts';
+import { MemoryMatcher } from '../adapters/memory/matcher.ts';
+import { RedisBoard } from '../adapters/redis/board.ts';
+import { listen } from '../adapters/redis/bus.ts';
+import { RedisMatcher } from '../adapters/redis/matcher.ts';
+import type { InstanceView } from '../admin/view.ts';
+import { type Config, ConfigError } from '../config.ts';
+import type { ReadyCheck } from '../http/app.ts';
+import type { Log } from '../log.ts';
+import type { AdminBoard, ClosedSession, Counts, Deliver, Matcher, Presence, Relay } from '../ports.ts';
+
+export interface Store {
+  matcher: Matcher & Relay & Presence;
+  checks: ReadyCheck[];
+  /** Where /admin views are shared between instances. */
+  board: AdminBoard<InstanceView>;
+  /** Users online and waiting across all instances, with this instance's own count live. */
+  counts(localOnline: number): Counts;
+  /**
+   * Clears what an earlier run of this instance id left, then beats and sweeps dead instances
+   * until `stop()`; every session a sweep closes goes to `closed`.
+   */
+  start(localOnline: () => number, closed: (c: ClosedSession) => void): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** What the store needs from the instance: where peer events go, and who to tell after a resync. */
+export interface StoreDeps {
+  deliver: Deliver;
+  /** The bus came back after a gap (messages may be lost): waiting users should claim again. */
+  resync: () => void;
+  log: Log;
+}
+
+export async function openStore(config: Config, d: StoreDeps): Promise<Store> {
+  // A view more than three refreshes old belongs to an instance that stopped.
+  const boardTtlMs = Math.max(3000, 3 * config.admin.intervalMs);
+  const base = {
+    instanceId: config.instanceId,
+    deliver: d.deliver,
+    interestFallbackMs: config.timers.interestFallbackMs,
+    rematchCooldownMs: config.timers.rematchCooldownMs,
+  };
+  if (!config.redisUrl) {
+    const matcher = new MemoryMatcher(base);
+    d.log.info('REDIS_URL is not set: in-process matcher (single instance only)');
+    return {
+      matcher,
+      checks: [],
+      board: new MemoryBoard(boardTtlMs),
+      counts: (local) => ({ online: local, waiting: matcher.queueLength('video') + matcher.queueLength('text') }),
+      start: async () => {},
+      stop: async () => {},
+    };
+  }
+  return openRedis(config, config.redisUrl, { ...base, boardTtlMs }, d);
+}
+
+async function openRedis(
+  config: Config,
+  url: string,
+  base: {
+    instanceId: string;
+    deliver: Deliver;
+    interestFallbackMs: number;
+    rematchCooldownMs: number;
+    boardTtlMs: number;
+  },
+  d: StoreDeps,
+): Promise<Store> {
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: 3,
+    connectTimeout: 5000,
+    lazyConnect: true,
+    // Commands issued in the same tick share one write: fewer syscalls per pair.
+    enableAutoPipelining: true,
+  });
+  const sub = new Redis(url, { connectTimeout: 5000, lazyConnect: true });
+  try {
+    await redis.connect();
+    await sub.connect();
+  } catch (error) {
+    throw new ConfigError(`REDIS_URL: cannot connect to Redis (${(error as Error).message})`);
+  }
+  redis.on('error', (err) => d.log.warn({ err: err.message }, 'redis connection error'));
+  sub.on('error', (err) => d.log.warn({ err: err.message }, 'redis subscriber error'));
+  const matcher = new RedisMatcher({ ...base, redis, prefix: config.redisPrefix, instanceTtlMs: config.instanceTtlMs });
+  await listen(sub, matcher.channel, d.deliver, () => {
+    d.log.warn('redis subscription restored: waiting users claim again');
+    d.resync();
+  });
+  const presence = new PresenceLoop(matcher, d.log, Math.min(2000, config.instanceTtlMs / 3));
+  return {
+    matcher,
+    checks: [{ name: 'redis', check: () => redis.ping() }],
+    board: new RedisBoard(redis, matcher.prefix, base.boardTtlMs),
+    counts: (local) => presence.counts(local),
+    start: async (localOnline, closed) => {
+      for (const c of await matcher.sweepOwn()) closed(c);
+      await presence.start(localOnline, closed);
+    },
+    stop: async () => {
+      presence.stop();
+      sub.disconnect();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+/**
+ * This instance's beat (its liveness and user count, the totals back) and the sweep of instances
+ * that stopped beating. It beats well within the liveness TTL, so one late beat never makes an
+ * instance look dead.
+ */
+class PresenceLoop {
+  private last: Counts & { localAtBeat: number } = { online: 0, waiting: 0, localAtBeat: 0 };
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(
+    private readonly presence: Presence,
+    private readonly log: Log,
+    private readonly everyMs: number,
+  ) {}
+
+  /** The totals of the last beat, with this instance's own count brought up to date. */
+  counts(local: number): Counts {
+    const { online, waiting, localAtBeat } = this.last;
+    return { online: Math.max(local, online - localAtBeat + local), waiting };
+  }
+
+  async start(localOnline: () => number, closed: (c: ClosedSession) => void): Promise<void> {
+    const beat = async () => {
+      try {
+        const local = localOnline();
+        this.last = { ...(await this.presence.beat(local)), localAtBeat: local };
+        for (const c of await this.presence.sweep()) closed(c);
+      } catch (error) {
+        this.log.warn({ err: (error as Error).message }, 'presence beat failed');
+      }
+    };
+    await beat();
+    this.timer = setInterval(beat, this.everyMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}
