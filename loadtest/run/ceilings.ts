@@ -1,11 +1,14 @@
 /**
  * The two ceilings measured in every run, just before the scenario: the claim script alone against
- * the run's Redis, and k6 against a bare Bun WebSocket echo with as many sockets and VUs as the
- * scenario uses — with the CPU each side spent, to show which of the two was the limit.
+ * the run's Redis, and the scenario's own driver (k6 with as many sockets and VUs as the scenario
+ * uses, or Bun clients with as many sockets) against a bare Bun WebSocket echo — with the CPU each
+ * side spent, to show which of the two was the limit.
  */
 import { join } from 'node:path';
 import { claimCeiling } from '../ceilings/claim.ts';
+import { type DriverRun, startBunDriver } from './driver.ts';
 import { startK6 } from './k6.ts';
+import type { DriverName } from './plan.ts';
 import { cpuMs, rssKb } from './proc.ts';
 import { bestWindow } from './stats.ts';
 
@@ -16,9 +19,11 @@ export interface Ceilings {
   seconds: number;
   evalshaPerSecond: number;
   echoRoundTripsPerSecond: number;
-  /** CPU during the echo, in cores (1 = one core busy): the bare echo server's and k6's. */
+  /** Which driver ran the echo: the scenario's own. */
+  echoDriver: DriverName;
+  /** CPU during the echo, in cores (1 = one core busy): the bare echo server's and the driver's. */
   echoServerCores: number;
-  echoK6Cores: number;
+  echoDriverCores: number;
   /** RSS per idle socket of the bare echo server (idle_capacity only), in KB. */
   bareSocketKb: number | null;
 }
@@ -67,25 +72,40 @@ async function socketMemory(sockets: number, vus: number, outDir: string): Promi
   }
 }
 
-async function echo(seconds: number, vus: number, sockets: number, outDir: string) {
+/** The echo's clients: k6's script with VUs, or Bun's (loadtest/ceilings/echo_bun.ts) in one process. */
+function echoClients(driver: DriverName, target: string, o: EchoOptions): DriverRun {
+  const env = { TARGET: target, SOCKETS: o.sockets, WARMUP: '1s', DURATION: `${o.seconds}s` };
+  const common = { outDir: o.outDir, name: 'ceiling-echo', verbose: false };
+  return driver === 'k6'
+    ? startK6({
+        ...common,
+        script: join(ROOT, 'loadtest/ceilings/echo.ts'),
+        env: { ...env, VUS: o.vus },
+        dashboard: false,
+      })
+    : startBunDriver({ ...common, script: join(ROOT, 'loadtest/ceilings/echo_bun.ts'), env });
+}
+
+interface EchoOptions {
+  seconds: number;
+  vus: number;
+  sockets: number;
+  outDir: string;
+}
+
+async function echo(driver: DriverName, o: EchoOptions) {
+  const { seconds } = o;
   const server = await echoServer();
   try {
-    const run = startK6({
-      script: join(ROOT, 'loadtest/ceilings/echo.ts'),
-      env: { TARGET: server.url, VUS: vus, SOCKETS: sockets, WARMUP: '1s', DURATION: `${seconds}s` },
-      outDir,
-      name: 'ceiling-echo',
-      dashboard: false,
-      verbose: false,
-    });
+    const run = echoClients(driver, server.url, o);
     // CPU of both sides every 250 ms; the busiest stretch of the echo's length is its steady state.
-    const cpu: { t: number; server: number; k6: number }[] = [];
+    const cpu: { t: number; server: number; driver: number }[] = [];
     const poll = setInterval(() => {
-      cpu.push({ t: Date.now(), server: cpuMs(server.pid) ?? 0, k6: cpuMs(run.pid) ?? 0 });
+      cpu.push({ t: Date.now(), server: cpuMs(server.pid) ?? 0, driver: cpuMs(run.pid) ?? 0 });
     }, 250);
     const result = await run.done;
     clearInterval(poll);
-    if (result.code !== 0) throw new Error(`the echo ceiling's k6 run failed (exit ${result.code})`);
+    if (result.code !== 0) throw new Error(`the echo ceiling's ${driver} run failed (exit ${result.code})`);
     const best = bestWindow(
       cpu.map((c) => [c.t, c.server]),
       seconds * 1000 - 500,
@@ -94,7 +114,7 @@ async function echo(seconds: number, vus: number, sockets: number, outDir: strin
     return {
       roundTripsPerSecond: (result.metrics.echo_round_trips?.count ?? 0) / seconds,
       serverCores: best.rate / 1000,
-      k6Cores: ((cpu[best.to]?.k6 ?? 0) - (cpu[best.from]?.k6 ?? 0)) / span,
+      driverCores: ((cpu[best.to]?.driver ?? 0) - (cpu[best.from]?.driver ?? 0)) / span,
     };
   } finally {
     await server.stop();
@@ -103,6 +123,8 @@ async function echo(seconds: number, vus: number, sockets: number, outDir: strin
 
 /** Measures the ceilings, one after the other (never beside the scenario: they would compete). */
 export async function measureCeilings(o: {
+  /** The scenario's driver, which also drives the echo. */
+  driver: DriverName;
   redisUrl: string;
   seconds: number;
   vus: number;
@@ -112,13 +134,14 @@ export async function measureCeilings(o: {
   idleSockets: number | null;
 }): Promise<Ceilings> {
   const claim = await claimCeiling(o.redisUrl, o.seconds);
-  const e = await echo(o.seconds, o.vus, o.sockets, o.outDir);
+  const e = await echo(o.driver, o);
   return {
     seconds: o.seconds,
     evalshaPerSecond: claim.callsPerSecond,
     echoRoundTripsPerSecond: e.roundTripsPerSecond,
+    echoDriver: o.driver,
     echoServerCores: e.serverCores,
-    echoK6Cores: e.k6Cores,
+    echoDriverCores: e.driverCores,
     bareSocketKb: o.idleSockets ? await socketMemory(o.idleSockets, o.vus, o.outDir) : null,
   };
 }

@@ -1,10 +1,11 @@
 /**
  * `bun run load <scenario> [flags]`: one command per scenario. It makes sure the tools and stores
  * are there (the set-up script), opens the run's stores (a private Redis, a fresh PostgreSQL
- * database), measures the ceilings, starts the server instance(s), runs k6 while sampling the
- * servers and the CPU of every process, checks that everything returned to zero and that
- * PostgreSQL has a row per pair, and writes k6's JSON summary, its HTML dashboard and run.json to
- * loadtest/results/<time>-<scenario>/, then prints a short summary. See loadtest/README.md.
+ * database), measures the ceilings, starts the server instance(s), runs the scenario's driver (k6,
+ * or Bun WebSocket clients) while sampling the servers and the CPU of every process, checks that
+ * everything returned to zero and that PostgreSQL has a row per pair, and writes the driver's
+ * summary (and k6's HTML dashboard) and run.json to loadtest/results/<time>-<scenario>/, then
+ * prints a short summary. See loadtest/README.md.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -12,9 +13,10 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { type Ceilings, measureCeilings } from './ceilings.ts';
 import { rowsMatchPairs, settle } from './checks.ts';
+import { crossed, type DriverRun, loggedErrors, startBunDriver } from './driver.ts';
 import { computeFigures } from './figures.ts';
-import { crossed, k6Binary, loggedErrors, startK6 } from './k6.ts';
-import { type Plan, parsePlan } from './plan.ts';
+import { k6Binary, startK6 } from './k6.ts';
+import { DRIVER_LABEL, type Plan, parsePlan } from './plan.ts';
 import { profilesIn } from './profile.ts';
 import { figureMap, printSummary, type RunReport, writeReport } from './report.ts';
 import { Sampler } from './sampler.ts';
@@ -30,17 +32,21 @@ function setUp(): void {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-function machine(): string {
-  const k6 = spawnSync(k6Binary(), ['version'], { encoding: 'utf8' }).stdout.split(' ').slice(0, 2).join(' ');
+function machine(driver: Plan['driver']): string {
+  // A Bun-driven run needs no k6, and may be on a machine without it.
+  const k6 =
+    driver === 'k6'
+      ? `, ${spawnSync(k6Binary(), ['version'], { encoding: 'utf8' }).stdout.split(' ').slice(0, 2).join(' ')}`
+      : '';
   const load = loadavg()[0]?.toFixed(1);
-  return `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Bun ${Bun.version}, ${k6}, load average ${load} at start`;
+  return `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Bun ${Bun.version}${k6}, load average ${load} at start`;
 }
 
 /** Problems that make the run a failure (a missed benchmark target is a figure, not a failure). */
 function problems(plan: Plan, report: Omit<RunReport, 'verdict'>): string[] {
   const out: string[] = [];
-  const { code, crossed: bad } = report.k6;
-  if (code !== 0 && code !== 99) out.push(`k6 exited ${code}`);
+  const { code, crossed: bad } = report.driver;
+  if (code !== 0 && code !== 99) out.push(`${plan.driver} exited ${code}`);
   if ((report.figures.protocol_errors ?? 0) > 0) out.push(`${report.figures.protocol_errors} protocol errors`);
   if (plan.scenario === 'smoke' && bad.length > 0) out.push('smoke thresholds crossed');
   if (plan.scenario === 'idle_capacity' && bad.some((b) => b.startsWith('connect_errors'))) out.push('connect errors');
@@ -49,11 +55,34 @@ function problems(plan: Plan, report: Omit<RunReport, 'verdict'>): string[] {
   return out;
 }
 
+/** Starts the scenario's driver against the instances. */
+function startDriver(plan: Plan, instances: Instance[], dir: string): DriverRun {
+  const TARGETS = instances.map((i) => i.ws).join(',');
+  if (plan.driver === 'bun') {
+    return startBunDriver({
+      script: plan.script,
+      env: { ...plan.params, TARGETS },
+      outDir: dir,
+      name: plan.scenario,
+      verbose: plan.verbose,
+    });
+  }
+  return startK6({
+    script: plan.script,
+    env: { ...plan.params, TARGETS, TICKS: 1 },
+    outDir: dir,
+    name: plan.scenario,
+    dashboard: plan.dashboard,
+    verbose: plan.verbose,
+    dashboardPeriod: plan.scenario === 'soak' ? '30s' : '2s',
+  });
+}
+
 async function run(plan: Plan): Promise<boolean> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   const dir = join(plan.resultsDir, `${stamp}-${plan.scenario}`);
   mkdirSync(dir, { recursive: true });
-  const host = machine();
+  const host = machine(plan.driver);
   console.log(`[load] ${plan.scenario}: ${host}`);
   const stores = await openStores(plan.redisUrl);
   let instances: Instance[] = [];
@@ -62,9 +91,10 @@ async function run(plan: Plan): Promise<boolean> {
     let ceilings: Ceilings | null = null;
     if (plan.ceilingSeconds > 0) {
       console.log(
-        `[load] ceilings: claim script alone, then k6 against a bare Bun echo (${plan.ceilingSeconds} s each)`,
+        `[load] ceilings: claim script alone, then ${DRIVER_LABEL[plan.driver]} against a bare Bun echo (${plan.ceilingSeconds} s each)`,
       );
       ceilings = await measureCeilings({
+        driver: plan.driver,
         redisUrl: stores.redisUrl,
         seconds: plan.ceilingSeconds,
         vus: plan.vus,
@@ -91,40 +121,32 @@ async function run(plan: Plan): Promise<boolean> {
       await sampler.scrapeNow();
       await Bun.sleep(1000);
     }
-    const k6Run = startK6({
-      script: plan.script,
-      env: { ...plan.k6, TARGETS: instances.map((i) => i.ws).join(','), TICKS: 1 },
-      outDir: dir,
-      name: plan.scenario,
-      dashboard: plan.dashboard,
-      verbose: plan.verbose,
-      dashboardPeriod: plan.scenario === 'soak' ? '30s' : '2s',
-    });
-    sampler.k6Pid = k6Run.pid;
+    const driverRun = startDriver(plan, instances, dir);
+    sampler.driverPid = driverRun.pid;
     sampler.scrapeAt(plan.scrapeMarksMs);
-    const interrupt = () => process.kill(k6Run.pid, 'SIGINT');
+    const interrupt = () => process.kill(driverRun.pid, 'SIGINT');
     process.once('SIGINT', interrupt);
-    const k6 = await k6Run.done;
+    const driven = await driverRun.done;
     process.off('SIGINT', interrupt);
-    sampler.k6Pid = null;
+    sampler.driverPid = null;
     const settled = await settle(sampler, stores, plan.settleMs);
     sampler.stop();
     await stopInstances(instances);
     instances = [];
     const rows = await rowsMatchPairs(stores, settled.pairs);
-    const figures = computeFigures({ plan, samples: sampler.samples, k6, ceilings });
-    // k6's per-second ticks are in its log (kept in the results); the report needs only the figures.
+    const figures = computeFigures({ plan, samples: sampler.samples, driver: driven, ceilings });
+    // The driver's log (k6's per-second ticks) is kept in the results; the report needs only the figures.
     const partial: Omit<RunReport, 'verdict'> = {
       scenario: plan.scenario,
-      startedAt: new Date(k6.startedAt).toISOString(),
+      startedAt: new Date(driven.startedAt).toISOString(),
       machine: host,
       plan,
-      k6: {
-        code: k6.code,
-        crossed: crossed(k6.metrics),
-        cpuMs: k6.cpuMs,
-        seconds: (k6.endedAt - k6.startedAt) / 1000,
-        loggedErrors: loggedErrors(k6.log),
+      driver: {
+        code: driven.code,
+        crossed: crossed(driven.metrics),
+        cpuMs: driven.cpuMs,
+        seconds: (driven.endedAt - driven.startedAt) / 1000,
+        loggedErrors: loggedErrors(driven.log),
       },
       ceilings,
       figures: figureMap(figures),

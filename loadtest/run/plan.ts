@@ -1,14 +1,15 @@
 /**
- * From the command line to a plan: which script, how many instances, what k6 is told (its `-e`
- * parameters), and how the runner samples and measures. Each scenario has defaults sized for this
- * 2-core machine; every default can be overridden by a flag.
+ * From the command line to a plan: which driver runs which script, how many instances, what the
+ * driver is told (k6's `-e` parameters, or the Bun driver's environment), and how the runner
+ * samples and measures. Each scenario has defaults sized for this 2-core machine; every default
+ * can be overridden by a flag.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../lib/duration.ts';
+import { formatDuration, parseDuration } from '../lib/duration.ts';
 
-/** The scenarios, one script each in loadtest/scenarios/. */
+/** The scenarios: a k6 script each in loadtest/scenarios/, and the Bun-driven ones in loadtest/drivers/. */
 export const SCENARIOS = [
   'pair_breakpoint',
   'pairing',
@@ -17,23 +18,35 @@ export const SCENARIOS = [
   'idle_capacity',
   'soak',
   'smoke',
+  'bun_churn',
 ] as const;
 /** A scenario name. */
 export type ScenarioName = (typeof SCENARIOS)[number];
 
+/** What generates the load: k6 on a scenario script, or Bun WebSocket clients (loadtest/drivers/). */
+export type DriverName = 'k6' | 'bun';
+
+/** How reports name each driver. */
+export const DRIVER_LABEL: Record<DriverName, string> = { k6: 'k6', bun: 'Bun clients' };
+
 /** Everything the runner needs to know about one run. */
 export interface Plan {
   scenario: ScenarioName;
+  driver: DriverName;
   script: string;
   instances: number;
+  /** k6 VUs (the Bun driver is one process). */
   vus: number;
-  /** Parameters for k6 (TARGETS is added once the servers are up). */
-  k6: Record<string, string | number>;
+  /**
+   * Parameters for the driver: k6's `-e` variables, or the Bun driver's environment (TARGETS is
+   * added once the servers are up).
+   */
+  params: Record<string, string | number>;
   /** Extra server environment. */
   serverEnv: Record<string, string>;
-  /** Scrape /metrics this often while k6 runs (0: only at `scrapeMarksMs`); /proc is read every second. */
+  /** Scrape /metrics this often while the driver runs (0: only at `scrapeMarksMs`); /proc is read every second. */
   scrapeEveryMs: number;
-  /** Scrape /metrics at these times after k6 starts (the edges of what the scenario measures). */
+  /** Scrape /metrics at these times after the driver starts (the edges of what the scenario measures). */
   scrapeMarksMs: number[];
   /** Seconds per ceiling; 0 skips them. */
   ceilingSeconds: number;
@@ -44,7 +57,7 @@ export interface Plan {
   resultsDir: string;
   /** Sockets the scenario keeps open (for the echo ceiling, and the idle plateau). */
   sockets: number;
-  /** When the steady part starts and how long it lasts, relative to k6's start (ms). */
+  /** When the steady part starts and how long it lasts, relative to the driver's start (ms). */
   steadyFromMs: number;
   steadyMs: number;
   /** Soak: samples before this are warm-up, left out of the slopes. */
@@ -66,6 +79,7 @@ const OPTIONS = {
   duration: { type: 'string' },
   instances: { type: 'string', default: '1' },
   users: { type: 'string' },
+  clients: { type: 'string' },
   vus: { type: 'string', default: '4' },
   'open-rate': { type: 'string' },
   chat: { type: 'string' },
@@ -97,9 +111,10 @@ export const USAGE = `bun run load <scenario> [flags]
 scenarios: ${SCENARIOS.join(', ')}
 flags (defaults depend on the scenario; see loadtest/README.md):
   --rate N            arrivals into the queue per second (pairing, soak)
-  --duration D        e.g. 60s, 10m (pairing, churn, soak)
+  --duration D        e.g. 60s, 10m (pairing, churn, soak, bun_churn)
   --instances N       server instances on one Redis (default 1)
   --users N           users kept connected      --vus N     k6 VUs (default 4)
+  --clients N         Bun WebSocket clients (bun_churn, default 1000)
   --open-rate N       sockets opened per second at the start
   --start-rate N --step N --step-every D --max-rate N    the staircase (pair_breakpoint, connect_storm)
   --slo MS            p95 that ends a ramp      --hold D    how long sockets stay (idle_capacity, connect_storm)
@@ -109,7 +124,7 @@ flags (defaults depend on the scenario; see loadtest/README.md):
   --warmup D          soak warm-up left out of slopes
   --ceilings D        seconds per ceiling (0 skips)       --profile   server CPU profile
   --no-dashboard      skip the k6 HTML report  --redis-url URL  use this Redis instead of a private one
-  --quiet             hide k6's own output`;
+  --quiet             hide the driver's own output (it is still in the log file)`;
 
 type Values = { [K in keyof typeof OPTIONS]?: string | boolean };
 
@@ -150,6 +165,7 @@ export function parsePlan(argv: string[]): Plan | { help: string } {
   const d = (k: keyof typeof OPTIONS, fallback: string) => parseDuration(s(k) ?? fallback);
   const base = {
     scenario,
+    driver: 'k6' as DriverName,
     script: join(ROOT, `loadtest/scenarios/${scenario}.ts`),
     instances: n('instances', 1),
     vus: n('vus', 4),
@@ -176,7 +192,7 @@ export function parsePlan(argv: string[]): Plan | { help: string } {
 type Num = (k: keyof typeof OPTIONS, fallback: number) => number;
 type Dur = (k: keyof typeof OPTIONS, fallback: string) => number;
 type Str = (k: keyof typeof OPTIONS) => string | undefined;
-type Part = Pick<Plan, 'k6' | 'sockets' | 'steadyFromMs' | 'steadyMs'> & Partial<Plan>;
+type Part = Pick<Plan, 'params' | 'sockets' | 'steadyFromMs' | 'steadyMs'> & Partial<Plan>;
 
 function scenarioPlan(name: ScenarioName, vus: number, n: Num, d: Dur, s: Str, notes: string[]): Part {
   const cycle = (rate: number, durationMs: number, reconnect: number) => {
@@ -184,7 +200,7 @@ function scenarioPlan(name: ScenarioName, vus: number, n: Num, d: Dur, s: Str, n
     const openRate = n('open-rate', 2000);
     const openMs = (users / openRate) * 1000;
     return {
-      k6: {
+      params: {
         VUS: vus,
         USERS: users,
         OPEN_RATE: openRate,
@@ -224,7 +240,7 @@ function scenarioPlan(name: ScenarioName, vus: number, n: Num, d: Dur, s: Str, n
     }
     case 'pair_breakpoint': {
       const users = n('users', 4000);
-      const k6: Record<string, string | number> = {
+      const params: Record<string, string | number> = {
         VUS: vus,
         USERS: users,
         OPEN_RATE: n('open-rate', 2000),
@@ -234,13 +250,13 @@ function scenarioPlan(name: ScenarioName, vus: number, n: Num, d: Dur, s: Str, n
         CHAT: n('chat', 0),
         ...stairs(500, 500, '10s', 20_000),
       };
-      return { k6, sockets: users, steadyFromMs: 0, steadyMs: 0, stepMs: d('step-every', '10s') };
+      return { params, sockets: users, steadyFromMs: 0, steadyMs: 0, stepMs: d('step-every', '10s') };
     }
     case 'churn': {
       const users = n('users', 2000);
       const openRate = n('open-rate', 1000);
       const durationMs = d('duration', '60s');
-      const k6: Record<string, string | number> = {
+      const params: Record<string, string | number> = {
         VUS: vus,
         USERS: users,
         OPEN_RATE: openRate,
@@ -253,14 +269,19 @@ function scenarioPlan(name: ScenarioName, vus: number, n: Num, d: Dur, s: Str, n
         ['chat-max', 'CHAT_MAX'],
       ] as const) {
         const value = s(flag);
-        if (value) k6[key] = value;
+        if (value) params[key] = value;
       }
       // The first skips come 5–30 s after the first matches: steady from then on.
-      return { k6, sockets: users, steadyFromMs: (users / openRate) * 1000 + 15_000, steadyMs: durationMs - 15_000 };
+      return {
+        params,
+        sockets: users,
+        steadyFromMs: (users / openRate) * 1000 + 15_000,
+        steadyMs: durationMs - 15_000,
+      };
     }
     case 'connect_storm':
       return {
-        k6: { VUS: vus, HOLD: s('hold') ?? '1s', SLO_MS: n('slo', 500), ...stairs(200, 200, '5s', 10_000) },
+        params: { VUS: vus, HOLD: s('hold') ?? '1s', SLO_MS: n('slo', 500), ...stairs(200, 200, '5s', 10_000) },
         sockets: 1000,
         steadyFromMs: 0,
         steadyMs: 0,
@@ -274,7 +295,7 @@ function scenarioPlan(name: ScenarioName, vus: number, n: Num, d: Dur, s: Str, n
       const plateau = (users / openRate) * 1000 + 5000;
       const marks = [0, 1, 2].map((i) => plateau + (i * Math.max(0, holdMs - 8000)) / 2);
       return {
-        k6: { VUS: vus, USERS: users, OPEN_RATE: openRate, HOLD: `${holdMs / 1000}s` },
+        params: { VUS: vus, USERS: users, OPEN_RATE: openRate, HOLD: `${holdMs / 1000}s` },
         sockets: users,
         steadyFromMs: 0,
         steadyMs: 0,
@@ -283,12 +304,41 @@ function scenarioPlan(name: ScenarioName, vus: number, n: Num, d: Dur, s: Str, n
     }
     case 'smoke':
       return {
-        k6: {},
+        params: {},
         sockets: 100,
         steadyFromMs: 0,
         steadyMs: 0,
         // Each smoke scenario names its own interest; no fallback within the run keeps them apart.
         serverEnv: { INTEREST_FALLBACK_MS: '3600000' },
       };
+    case 'bun_churn':
+      return bunChurn(n, d);
   }
+}
+
+/**
+ * bun_churn: `--clients` Bun WebSocket clients (one process, loadtest/drivers/bun-churn.ts) loop
+ * queue → matched → a chat line each way → one side skips → both queued again, as fast as the
+ * server pairs them. Measured like `pairing`: between two scrapes, after the sockets opened and a
+ * warm-up; the driver counts time to match in the same stretch, then leaves cleanly.
+ */
+function bunChurn(n: Num, d: Dur): Part {
+  const clients = n('clients', 1000);
+  const openRate = n('open-rate', 2000);
+  const durationMs = d('duration', '20s');
+  const openMs = (clients / openRate) * 1000;
+  const warmupMs = Math.min(5000, durationMs / 10);
+  return {
+    driver: 'bun',
+    script: join(ROOT, 'loadtest/drivers/bun-churn.ts'),
+    params: {
+      CLIENTS: clients,
+      OPEN_RATE: openRate,
+      MEASURE_FROM: formatDuration(openMs + warmupMs),
+      UNTIL: formatDuration(openMs + durationMs),
+    },
+    sockets: clients,
+    steadyFromMs: openMs + warmupMs,
+    steadyMs: durationMs - warmupMs,
+  };
 }

@@ -1,13 +1,13 @@
 /**
- * The end of a run: a short summary on the console, and `run.json` beside k6's own files in the
- * run's results directory (plan, ceilings, figures, checks, profile, every sample).
+ * The end of a run: a short summary on the console, and `run.json` beside the driver's own files
+ * in the run's results directory (plan, ceilings, figures, checks, profile, every sample).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ceilings } from './ceilings.ts';
 import type { Rows, Settled } from './checks.ts';
 import type { Figure } from './figures.ts';
-import type { Plan } from './plan.ts';
+import { DRIVER_LABEL, type Plan } from './plan.ts';
 import type { ProfileSummary } from './profile.ts';
 import type { Sample } from './sampler.ts';
 
@@ -17,7 +17,8 @@ export interface RunReport {
   startedAt: string;
   machine: string;
   plan: Plan;
-  k6: { code: number; crossed: string[]; cpuMs: number; seconds: number; loggedErrors: Record<string, number> };
+  /** The load generator's run (k6, or the Bun driver: `plan.driver`). */
+  driver: { code: number; crossed: string[]; cpuMs: number; seconds: number; loggedErrors: Record<string, number> };
   ceilings: Ceilings | null;
   figures: Record<string, number | null>;
   checks: { settled: Settled; rows: Rows } | null;
@@ -32,7 +33,7 @@ const fmt = (v: number | null, unit: string): string => {
   return `${v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })}${unit ? ` ${unit}` : ''}`;
 };
 
-/** Prints the short summary: one line per figure, then the checks, k6, the profile and the verdict. */
+/** Prints the short summary: one line per figure, then the checks, the driver, the profile and the verdict. */
 export function printSummary(r: RunReport, figures: Figure[], dir: string): void {
   const line = (label: string, value: string) => console.log(`  ${label.padEnd(48, '.')} ${value}`);
   console.log(`\n── ${r.scenario} · ${r.machine}`);
@@ -54,13 +55,12 @@ export function printSummary(r: RunReport, figures: Figure[], dir: string): void
   }
   // After a threshold abort k6 still logs the closes of the sockets it killed, but counts nothing;
   // the log is only evidence when the counter agrees.
-  const kinds = Object.entries(r.k6.loggedErrors);
+  const d = r.driver;
+  const kinds = Object.entries(d.loggedErrors);
   if (kinds.length > 0 && (r.figures.protocol_errors ?? 0) > 0)
     line('protocol errors logged (first 10 per VU)', kinds.map(([k, n]) => `${k} ×${n}`).join(', '));
-  line(
-    'k6',
-    `exit ${r.k6.code}, ${r.k6.crossed.length ? `thresholds crossed: ${r.k6.crossed.join('; ')}` : 'all thresholds held'}`,
-  );
+  const verdict = d.crossed.length ? `thresholds crossed: ${d.crossed.join('; ')}` : 'all thresholds held';
+  line(DRIVER_LABEL[r.plan.driver], `exit ${d.code}${r.plan.driver === 'k6' ? `, ${verdict}` : ''}`);
   for (const p of r.profiles) {
     console.log(`  server CPU profile ${p.file}`);
     console.log(

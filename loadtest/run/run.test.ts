@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test';
+import { parsePlan } from './plan.ts';
 import { buckets, parseProm, sum } from './prom.ts';
 import { bestWindow, bucketDelta, floors, histogramQuantile, median, rateBetween, slope } from './stats.ts';
 import { parseTicks, totals, worstP95 } from './ticks.ts';
@@ -110,5 +111,25 @@ describe('k6 ticks', () => {
     ]);
     expect(totals(ticks, 'dropped').at(-1)).toEqual([3000, 1]);
     expect(worstP95(ticks, 1000, 3000)).toBe(12.5);
+  });
+});
+
+describe('plan', () => {
+  test('bun_churn: the Bun driver, its window after the sockets opened and a warm-up', () => {
+    const plan = parsePlan(['bun_churn', '--clients', '500', '--duration', '10s']);
+    if ('help' in plan) throw new Error('expected a plan');
+    expect(plan.driver).toBe('bun');
+    expect(plan.script).toEndWith('loadtest/drivers/bun-churn.ts');
+    // 500 clients at 2,000/s open in 250 ms; a tenth of the duration is warm-up.
+    expect(plan.params).toEqual({ CLIENTS: 500, OPEN_RATE: 2000, MEASURE_FROM: '1250ms', UNTIL: '10250ms' });
+    expect(plan.steadyFromMs).toBe(1250);
+    expect(plan.steadyMs).toBe(9000);
+    expect(plan.scrapeMarksMs).toEqual([1250, 10_250]);
+  });
+  test('k6 scenarios keep their scripts', () => {
+    const plan = parsePlan(['pairing']);
+    if ('help' in plan) throw new Error('expected a plan');
+    expect(plan.driver).toBe('k6');
+    expect(plan.script).toEndWith('loadtest/scenarios/pairing.ts');
   });
 });

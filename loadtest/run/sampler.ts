@@ -1,6 +1,6 @@
 /**
  * Samples the run. Two cadences, because they cost the servers very different amounts:
- * - /proc (CPU and RSS of the servers, k6, Redis, PostgreSQL, the whole machine) every second: the
+ * - /proc (CPU and RSS of the servers, the driver, Redis, PostgreSQL, the whole machine) every second: the
  *   kernel answers, the servers do nothing;
  * - /metrics only when asked (`scrape`) or every `scrapeEveryMs`: each scrape runs prom-client's
  *   default collectors on the server's one JavaScript thread, and under Bun its heap statistics
@@ -46,7 +46,8 @@ export interface Sample {
   /** Whether this sample asked every server for /metrics (and each answered: `metrics` set). */
   scraped: boolean;
   instances: InstanceSample[];
-  k6CpuMs: number | null;
+  /** CPU of the load generator (k6, or the Bun driver) while it runs. */
+  driverCpuMs: number | null;
   redisCpuMs: number | null;
   pgCpuMs: number;
   machine: { busyMs: number; totalMs: number };
@@ -84,8 +85,8 @@ async function scrape(instance: Instance): Promise<ServerMetrics | null> {
 /** Samples /proc every second and /metrics when asked. */
 export class Sampler {
   readonly samples: Sample[] = [];
-  /** k6's pid while it runs. */
-  k6Pid: number | null = null;
+  /** The driver's pid (k6, or the Bun driver) while it runs. */
+  driverPid: number | null = null;
   private timers: ReturnType<typeof setInterval>[] = [];
   private pgPids: number[] = [];
   private lastScrape = 0;
@@ -108,7 +109,7 @@ export class Sampler {
       at,
       scraped: false,
       instances: procs.map((p) => ({ ...p, metrics: null })),
-      k6CpuMs: this.k6Pid ? cpuMs(this.k6Pid) : null,
+      driverCpuMs: this.driverPid ? cpuMs(this.driverPid) : null,
       redisCpuMs: this.redisPid ? cpuMs(this.redisPid) : null,
       pgCpuMs: cpuMsOf(this.pgPids),
       machine: machineCpu(),

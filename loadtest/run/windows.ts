@@ -52,7 +52,8 @@ export function rate(samples: Sample[], w: Window, key: MetricKey): number {
 /** CPU of each process over a window, in cores. */
 export interface Cores {
   server: number;
-  k6: number;
+  /** The load generator: k6, or the Bun driver. */
+  driver: number;
   redis: number;
   postgres: number;
   machine: number;
@@ -66,14 +67,14 @@ export function cores(samples: Sample[], fromAt: number, toAt: number): Cores {
   const a = samples[w.from];
   const b = samples[w.to];
   const ms = (b?.at ?? 0) - (a?.at ?? 0);
-  if (!a || !b || ms <= 0) return { server: 0, k6: 0, redis: 0, postgres: 0, machine: 0, other: 0 };
+  if (!a || !b || ms <= 0) return { server: 0, driver: 0, redis: 0, postgres: 0, machine: 0, other: 0 };
   const d = (x: number | null, y: number | null) => (x === null || y === null ? 0 : (y - x) / ms);
   const server = d(proc(a, 'cpuMs'), proc(b, 'cpuMs'));
-  const k6 = d(a.k6CpuMs, b.k6CpuMs);
+  const driver = d(a.driverCpuMs, b.driverCpuMs);
   const redis = d(a.redisCpuMs, b.redisCpuMs);
   const postgres = d(a.pgCpuMs, b.pgCpuMs);
   const machine = d(a.machine.busyMs, b.machine.busyMs);
-  return { server, k6, redis, postgres, machine, other: Math.max(0, machine - server - k6 - redis - postgres) };
+  return { server, driver, redis, postgres, machine, other: Math.max(0, machine - server - driver - redis - postgres) };
 }
 
 /** Time to match as the servers measured it (their histogram) between two scraped samples, in ms. */
