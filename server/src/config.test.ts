@@ -1,5 +1,6 @@
 import { expect, test } from 'bun:test';
 import { ConfigError, loadConfig } from './config.ts';
+import { PROTOCOL_TIMERS } from './protocol.ts';
 
 test('defaults are the protocol defaults, with the embedded stores', () => {
   const c = loadConfig({});
@@ -7,14 +8,7 @@ test('defaults are the protocol defaults, with the embedded stores', () => {
   expect(c.redisUrl).toBeNull();
   expect(c.databaseUrl).toBeNull();
   expect(c.livekit).toBeNull();
-  expect(c.timers).toEqual({
-    readyTimeoutMs: 20_000,
-    heartbeatTimeoutMs: 30_000,
-    interestFallbackMs: 5_000,
-    rematchCooldownMs: 60_000,
-    resumeGraceMs: 10_000,
-    statsIntervalMs: 10_000,
-  });
+  expect(c.timers).toEqual({ ...PROTOCOL_TIMERS });
 });
 
 test('every variable is read', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test';
-import { MAX_FRAME_BYTES, parseClientFrame } from './protocol.ts';
+import { join } from 'node:path';
+import { MAX_FRAME_BYTES, PROTOCOL_TIMERS, parseClientFrame } from './protocol.ts';
 
 const code = (raw: unknown) => {
   const r = parseClientFrame(raw);
@@ -81,5 +82,18 @@ describe('parseClientFrame', () => {
         expect(r.error.message.startsWith(field)).toBe(true);
       }
     }
+  });
+});
+
+test('the protocol timers are the numbers PROTOCOL.md gives, read from the document itself', async () => {
+  const doc = (await Bun.file(join(import.meta.dir, '../../docs/PROTOCOL.md')).text()).replace(/\s+/g, ' ');
+  const seconds = (phrase: RegExp) => Number(doc.match(phrase)?.[1]) * 1000;
+  expect<Record<string, number>>(PROTOCOL_TIMERS).toEqual({
+    readyTimeoutMs: seconds(/not both `ready` within (\d+) s/),
+    heartbeatTimeoutMs: seconds(/no frame for (\d+) s/),
+    interestFallbackMs: seconds(/after (\d+) s of waiting/),
+    rematchCooldownMs: seconds(/within the next (\d+) s/),
+    resumeGraceMs: seconds(/resume=<token>` within (\d+) s/),
+    statsIntervalMs: seconds(/right after `hello`, then every (\d+) s/),
   });
 });

@@ -14,17 +14,13 @@ beforeAll(async () => {
 });
 afterAll(() => stores.drop());
 
-const prefixed = () => ({
-  ...stores.env,
-  REDIS_PREFIX: `${stores.env.REDIS_PREFIX}-${crypto.randomUUID().slice(0, 6)}`,
-});
 const get = (s: RunningServer, path: string, headers: Record<string, string> = {}) =>
   fetch(`${s.url}${path}`, { headers, redirect: 'manual' });
 
 describe('outside dev, with ADMIN_TOKEN', () => {
   let s: RunningServer;
   beforeAll(async () => {
-    s = await startServer({ ...prefixed(), ADMIN_TOKEN: TOKEN });
+    s = await startServer({ ...stores.isolated(), ADMIN_TOKEN: TOKEN });
   });
   afterAll(() => s.stop());
 
@@ -71,7 +67,7 @@ describe('outside dev, with ADMIN_TOKEN', () => {
 });
 
 test('outside dev with no ADMIN_TOKEN, /admin refuses everyone', async () => {
-  const s = await startServer(prefixed());
+  const s = await startServer(stores.isolated());
   try {
     for (const path of ADMIN_PATHS) {
       const res = await get(s, path, { authorization: `Bearer ${TOKEN}` });
@@ -84,7 +80,7 @@ test('outside dev with no ADMIN_TOKEN, /admin refuses everyone', async () => {
 });
 
 test('in dev (SERENDIP_DEV=1, set by `bun run dev`) with no token, /admin is open', async () => {
-  const s = await startServer({ ...prefixed(), SERENDIP_DEV: '1' });
+  const s = await startServer({ ...stores.isolated(), SERENDIP_DEV: '1' });
   try {
     const res = await get(s, '/admin');
     expect(res.status).toBe(200);

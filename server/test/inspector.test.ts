@@ -46,14 +46,10 @@ describe('the Stately inspector relay', () => {
     stores = await freshStores('real');
   });
   afterAll(() => stores.drop());
-  const prefixed = () => ({
-    ...stores.env,
-    REDIS_PREFIX: `${stores.env.REDIS_PREFIX}-${crypto.randomUUID().slice(0, 6)}`,
-  });
 
   test("a receiver gets actor, event and snapshot messages of a user's whole walk, sanitized", async () => {
     const port = await freePort();
-    const s: RunningServer = await startServer({ ...prefixed(), INSPECT: '1', INSPECT_PORT: String(port) });
+    const s: RunningServer = await startServer({ ...stores.isolated(), INSPECT: '1', INSPECT_PORT: String(port) });
     const rx = listen(port);
     const clients: Client[] = [];
     try {
@@ -118,7 +114,7 @@ describe('the Stately inspector relay', () => {
   test('INSPECT_FILTER=none sends nothing until /admin follows a user, then only that user', async () => {
     const port = await freePort();
     const s = await startServer({
-      ...prefixed(),
+      ...stores.isolated(),
       INSPECT: '1',
       INSPECT_PORT: String(port),
       INSPECT_FILTER: 'none',

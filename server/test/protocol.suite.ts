@@ -25,11 +25,8 @@ export function protocolSuite(backend: Backend): void {
       env: Record<string, string>,
       fn: (s: RunningServer, open: () => Promise<Client>) => Promise<void>,
     ) {
-      const prefix =
-        backend === 'real' ? { REDIS_PREFIX: `${stores.env.REDIS_PREFIX}-${crypto.randomUUID().slice(0, 6)}` } : {};
       const server = await startServer({
-        ...stores.env,
-        ...prefix,
+        ...stores.isolated(),
         INTEREST_FALLBACK_MS: '600',
         RESUME_GRACE_MS: '400',
         ...env,

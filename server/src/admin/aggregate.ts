@@ -2,18 +2,11 @@
  * The whole deployment from the instances' views: users and states add up; the queue is shared
  * (every instance sees the same Redis queue), so the freshest view's number is the total.
  */
-import { type Series, sumSeries } from './series.ts';
+import { sumSeries } from './series.ts';
 import type { InstanceView } from './view.ts';
 
-export interface Totals {
-  instances: number;
-  online: number;
-  sockets: number;
-  queue: number;
-  states: Record<string, number>;
-  pairsTotal: number;
-  pairs: Series;
-}
+/** The sum of every live instance's view, and how many there are. */
+export type Totals = Omit<InstanceView, 'instance' | 'at'> & { instances: number };
 
 export function aggregate(views: InstanceView[], window: number): Totals {
   const states: Record<string, number> = {};

@@ -116,6 +116,12 @@ const closing =
 const ended =
   (reason: EndReason) =>
   ({ context }: { context: SessionContext }): ServerFrame => ({ type: 'ended', sessionId: sid(context), reason });
+/** Our own skip or report: acknowledged with `ended`, and the session handed to `skipped` to close. */
+const leaveAs = (reason: 'skip' | 'report') =>
+  [
+    { type: 'emit', params: ended(reason) },
+    { type: 'setClosing', params: closing(reason) },
+  ] as const;
 
 const unavailable = () => err('unavailable', 'matching is unavailable; try again shortly');
 const idleFrame = (): ServerFrame => ({ type: 'idle' });
@@ -350,14 +356,7 @@ export const sessionMachine = setup({
             params: ({ event }) => ({ kind: 'typing', sessionId: event.sessionId, typing: event.typing }),
           },
         },
-        'client.skip': {
-          guard: 'isCurrent',
-          target: 'skipped',
-          actions: [
-            { type: 'emit', params: ended('skip') },
-            { type: 'setClosing', params: closing('skip') },
-          ],
-        },
+        'client.skip': { guard: 'isCurrent', target: 'skipped', actions: leaveAs('skip') },
         'client.report': {
           guard: 'isCurrent',
           target: 'skipped',
@@ -370,8 +369,7 @@ export const sessionMachine = setup({
                 reason: event.reason,
               }),
             },
-            { type: 'emit', params: ended('report') },
-            { type: 'setClosing', params: closing('report') },
+            ...leaveAs('report'),
           ],
         },
         'client.end': {

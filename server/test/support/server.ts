@@ -16,6 +16,8 @@ export type Backend = 'real' | 'embedded';
 export interface Stores {
   backend: Backend;
   env: Record<string, string>;
+  /** `env` with a Redis key prefix of its own (real), so one test's servers never see another's users. */
+  isolated(): Record<string, string>;
   /** Rows of the sessions table (after the servers using these stores have stopped, for embedded). */
   sessions(): Promise<
     { session_id: string; ended_at: Date | null; end_reason: string | null; ended_by: string | null }[]
@@ -31,6 +33,7 @@ export async function freshStores(backend: Backend): Promise<Stores> {
     return {
       backend,
       env: { DATA_DIR: dataDir },
+      isolated: () => ({ DATA_DIR: dataDir }),
       async sessions() {
         const { PGlite } = await import('@electric-sql/pglite');
         const db = await PGlite.create(join(dataDir, 'pglite'));
@@ -53,6 +56,11 @@ export async function freshStores(backend: Backend): Promise<Stores> {
   return {
     backend,
     env: { REDIS_URL, DATABASE_URL: url.toString(), REDIS_PREFIX: id },
+    isolated: () => ({
+      REDIS_URL,
+      DATABASE_URL: url.toString(),
+      REDIS_PREFIX: `${id}-${crypto.randomUUID().slice(0, 6)}`,
+    }),
     async sessions() {
       const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
       try {
