@@ -24,13 +24,16 @@ async function main(config: Config): Promise<void> {
   const log = createLog(config, config.dev ? await prettyDestination() : undefined);
   // The stores and watchers reach the registry (created below) only through closures, once it exists.
   const store = await openStore(config, { deliver: (userId, event) => registry.deliver(userId, event), resync, log });
-  const db = await openDatabase(config, log, () => watch.metrics.logWriteErrors.inc());
+  const db = await openDatabase(config, log, store.journal, {
+    onWriteError: () => watch.metrics.logWriteErrors.inc(),
+    onRejected: (records) => watch.metrics.logRejected.inc(records.length),
+  });
   const media = await openMedia(config, log);
   const counts = () => store.counts(registry.size);
   const watch = await openWatch(config, log, {
     registry: () => registry,
     waiting: () => counts().waiting,
-    pendingRows: () => db.sessionLog.pending(),
+    pendingRows: () => db.pump.pending(),
     board: store.board,
   });
   const { metrics, admin, events, tap } = watch;
@@ -39,7 +42,6 @@ async function main(config: Config): Promise<void> {
     for (const c of registry.all()) c.actor.send({ type: 'queue.recheck' });
   }
   const matcher = withSessionHooks(store.matcher, {
-    log: db.sessionLog,
     media: media.media,
     onPair: (started) => [metrics.pairs.inc(), admin.pairs.add(), events.started(started)],
     onClose: (closed) => [metrics.sessionsClosed.inc({ reason: closed.reason }), events.closed(closed)],
@@ -49,7 +51,7 @@ async function main(config: Config): Promise<void> {
       matcher,
       relay: store.matcher,
       media: media.media,
-      moderation: db.sessionLog,
+      moderation: db.moderation,
       timers: config.timers,
       out: registry,
       newSessionId: () => newId('s'),
@@ -87,7 +89,7 @@ async function main(config: Config): Promise<void> {
       { name: 'stop the media probe', run: () => media.stop() },
       { name: 'refuse new sockets, close every session (partners re-queued)', run: () => gateway.shutdown() },
       { name: 'wait for their store calls (5 s at most)', run: () => atMost(5000, Promise.allSettled(pendingEffects)) },
-      { name: 'flush the session log, close PostgreSQL', run: () => db.stop() },
+      { name: 'write the rest of the journal, close PostgreSQL', run: () => db.stop() },
       { name: 'stop the HTTP server', run: () => server.stop(true) },
       { name: 'close Redis', run: () => store.stop() },
       { name: 'stop /admin, the inspector and the metrics sampler', run: () => watch.stop() },

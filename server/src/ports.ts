@@ -156,17 +156,48 @@ export interface StartedSession {
   startedAt: number;
 }
 
-/** Durable record of sessions. Writes are buffered off the pairing path and never lost while running. */
-export interface SessionLog {
-  started(session: StartedSession): void;
-  ended(session: ClosedSession): void;
-  /** Writes what is buffered; resolves when it is durable. */
-  flush(): Promise<void>;
+/** A report one user filed about its partner. */
+export interface Report {
+  sessionId: string;
+  reporter: string;
+  reported: string;
+  reason: string;
+  at: number;
+}
+
+/** One fact that must reach the durable record (PostgreSQL). */
+export type JournalEntry =
+  | { kind: 'started'; session: StartedSession }
+  | { kind: 'ended'; session: ClosedSession }
+  | { kind: 'reported'; report: Report };
+
+/** A journal entry as read back, with the id that acknowledges it. */
+export interface JournalRecord {
+  id: string;
+  /** Null when the entry could not be read: it is acknowledged and dropped, never retried. */
+  entry: JournalEntry | null;
+}
+
+/**
+ * What must reach PostgreSQL, kept where it survives this process: the store writes each session's
+ * start and end in the same atomic step that forms or closes it, so a crash of the instance loses
+ * none (Redis: a stream any instance can take over; in-process: a queue, for the single instance).
+ * A recorder reads, writes to PostgreSQL, then acknowledges; what is never acknowledged is read
+ * again, so writes must be idempotent.
+ */
+export interface Journal {
+  /** Adds an entry that no store step writes itself (a report). */
+  append(entry: JournalEntry): Promise<void>;
+  /** Up to `max` entries not yet acknowledged: new ones, and ones a dead reader left. */
+  read(max: number): Promise<JournalRecord[]>;
+  /** These are in PostgreSQL (or rejected for good): never read again. */
+  ack(ids: string[]): Promise<void>;
 }
 
 /** Reports, blocks and bans. */
 export interface Moderation {
-  report(report: { sessionId: string; reporter: string; reported: string; reason: string }): void;
+  /** Files a report; it is journaled, so it reaches PostgreSQL even if the reporter leaves at once. */
+  report(report: Omit<Report, 'at'>): void;
   /** Null when not banned, else until when (ms epoch). */
   bannedUntil(userId: string): number | null;
 }

@@ -55,6 +55,14 @@ describe('parseClientFrame', () => {
     expect(code('{"type":"__proto__"}')).toBe('unknown_type');
   });
 
+  test('text that is fine is passed on exactly: emoji, other scripts, new lines', () => {
+    const text = 'héllo 👋🏽 日本語\nline two\ttab';
+    expect(parseClientFrame(JSON.stringify({ type: 'message', sessionId: 's', text }))).toEqual({
+      ok: true,
+      frame: { type: 'message', sessionId: 's', text },
+    });
+  });
+
   test('schema violations are invalid and name the field', () => {
     const cases: [unknown, string][] = [
       [{}, 'type'],
@@ -73,6 +81,15 @@ describe('parseClientFrame', () => {
       [{ type: 'report', sessionId: 's', reason: 'x'.repeat(501) }, 'reason'],
       [{ type: 'report', sessionId: 's' }, 'reason'],
       [{ type: 'ping', t: 'now' }, 't'],
+      // Text that could not be stored or relayed as it is: NUL (PostgreSQL refuses it), lone surrogates.
+      [{ type: 'enqueue', mode: null }, 'mode'],
+      [{ type: 'message', sessionId: 's', text: 'a\u0000b' }, 'text'],
+      [{ type: 'message', sessionId: 's', text: 'a\ud800' }, 'text'],
+      [{ type: 'report', sessionId: 's', reason: 'spam\u0000' }, 'reason'],
+      [{ type: 'report', sessionId: 's', reason: '\udfffspam' }, 'reason'],
+      [{ type: 'enqueue', interests: ['go\ud83d'] }, 'interests'],
+      [{ type: 'skip', sessionId: 's\u0000' }, 'sessionId'],
+      [{ type: 'skip', sessionId: 's 1' }, 'sessionId'],
     ];
     for (const [frame, field] of cases) {
       const r = parseClientFrame(JSON.stringify(frame));

@@ -151,10 +151,34 @@ export function parseClientFrame(raw: unknown): ParseResult {
   return parse(f);
 }
 
+/**
+ * Text that can be stored and relayed as it is: well-formed UTF-16 (no lone surrogates, which
+ * have no UTF-8 form) and no NUL (PostgreSQL's text type cannot hold it). Returns why not, or null.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function badText(text: string): string | null {
+  if (LONE_SURROGATE.test(text)) return 'must be valid Unicode text (no lone surrogates)';
+  if (text.includes('\u0000')) return 'may not contain NUL characters';
+  return null;
+}
+
+/** A string field of `min`–`max` characters that is valid text. */
+function textField(f: Fields, field: string, min: number, max: number): string | ParseResult {
+  const value = f[field];
+  if (typeof value !== 'string') return invalid(field, 'must be a string');
+  if (value.length < min || value.length > max) {
+    return invalid(field, min > 0 ? `must be ${min}-${max} characters` : `at most ${max} characters`);
+  }
+  const bad = badText(value);
+  return bad ? invalid(field, bad) : value;
+}
+
 function sessionIdOf(f: Fields): string | ParseResult {
   const id = f.sessionId;
-  if (typeof id !== 'string' || id.length === 0 || id.length > 128) {
-    return invalid('sessionId', 'must be a non-empty string');
+  // Ids are ours (printable ASCII); anything else cannot name a session.
+  if (typeof id !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(id)) {
+    return invalid('sessionId', 'must be a non-empty string of at most 128 printable characters');
   }
   return id;
 }
@@ -179,6 +203,8 @@ function parseInterests(raw: unknown): string[] | ParseResult {
     }
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what we reject
     if (/[\u0000-\u001f]/.test(clean)) return invalid('interests', 'tags may not contain control characters');
+    const bad = badText(clean);
+    if (bad) return invalid('interests', `each tag ${bad}`);
     if (!tags.includes(clean)) tags.push(clean);
   }
   return tags;
@@ -186,7 +212,8 @@ function parseInterests(raw: unknown): string[] | ParseResult {
 
 const PARSERS: Record<ClientFrameType, (f: Fields) => ParseResult> = {
   enqueue(f) {
-    const mode = f.mode ?? 'video';
+    // Absent means video; null is not absent.
+    const mode = f.mode === undefined ? 'video' : f.mode;
     if (mode !== 'video' && mode !== 'text') return invalid('mode', 'must be "video" or "text"');
     const interests = parseInterests(f.interests);
     if (!Array.isArray(interests)) return interests;
@@ -196,12 +223,8 @@ const PARSERS: Record<ClientFrameType, (f: Fields) => ParseResult> = {
   ready: (f) => withSession(f, (sessionId) => ok({ type: 'ready', sessionId })),
   message: (f) =>
     withSession(f, (sessionId) => {
-      const text = f.text;
-      if (typeof text !== 'string') return invalid('text', 'must be a string');
-      if (text.length < 1 || text.length > MAX_TEXT_LENGTH) {
-        return invalid('text', `must be 1-${MAX_TEXT_LENGTH} characters`);
-      }
-      return ok({ type: 'message', sessionId, text });
+      const text = textField(f, 'text', 1, MAX_TEXT_LENGTH);
+      return typeof text === 'string' ? ok({ type: 'message', sessionId, text }) : text;
     }),
   typing: (f) =>
     withSession(f, (sessionId) => {
@@ -212,12 +235,8 @@ const PARSERS: Record<ClientFrameType, (f: Fields) => ParseResult> = {
   end: (f) => withSession(f, (sessionId) => ok({ type: 'end', sessionId })),
   report: (f) =>
     withSession(f, (sessionId) => {
-      const reason = f.reason;
-      if (typeof reason !== 'string') return invalid('reason', 'must be a string');
-      if (reason.length > MAX_REPORT_REASON_LENGTH) {
-        return invalid('reason', `at most ${MAX_REPORT_REASON_LENGTH} characters`);
-      }
-      return ok({ type: 'report', sessionId, reason });
+      const reason = textField(f, 'reason', 0, MAX_REPORT_REASON_LENGTH);
+      return typeof reason === 'string' ? ok({ type: 'report', sessionId, reason }) : reason;
     }),
   ping(f) {
     if (f.t === undefined) return ok({ type: 'ping' });

@@ -1,6 +1,7 @@
 /** The matcher contract against a real Redis (REDIS_URL, default redis://127.0.0.1:6379). */
 import Redis from 'ioredis';
 import { listen } from '../src/adapters/redis/bus.ts';
+import { RedisJournal } from '../src/adapters/redis/journal.ts';
 import { RedisMatcher } from '../src/adapters/redis/matcher.ts';
 import type { PeerEvent } from '../src/ports.ts';
 import { matcherContract } from './support/matcher-contract.ts';
@@ -24,8 +25,11 @@ matcherContract('redis', async () => {
     now: () => clock.now,
   });
   await listen(sub, matcher.channel, deliver, () => {});
+  const journal = new RedisJournal({ redis, prefix: matcher.prefix, consumer: 'test-instance' });
+  await journal.ensureGroup();
   return {
     matcher,
+    journal,
     events,
     clock,
     close: async () => {

@@ -1,13 +1,14 @@
 /**
- * The session log against a real PostgreSQL (a fresh database): a session started and ended in one
- * batch is one row; users are upserted, with last_seen_at kept to the minute instead of rewritten
- * on every batch.
+ * The session log writer against a real PostgreSQL (a fresh database): a session started and
+ * ended in one batch is one row; writes are idempotent; a refused entry is isolated; users are
+ * upserted, with last_seen_at kept to the minute instead of rewritten on every batch.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import postgres from 'postgres';
 import { connect, type Db } from '../src/adapters/postgres/db.ts';
 import { migrate } from '../src/adapters/postgres/migrate.ts';
 import { PostgresSessionLog } from '../src/adapters/postgres/session-log.ts';
+import type { JournalRecord } from '../src/ports.ts';
 import { PG_URL } from './support/server.ts';
 
 const name = `rec${crypto.randomUUID().replaceAll('-', '').slice(0, 12)}`;
@@ -37,25 +38,72 @@ const session = (id: string, a: string, b: string, startedAt: number) => ({
   mode: 'text' as const,
   startedAt,
 });
+let n = 0;
+const started = (s: ReturnType<typeof session>): JournalRecord => ({
+  id: `j${++n}`,
+  entry: { kind: 'started', session: s },
+});
+const ended = (s: ReturnType<typeof session>, by: string, at: number): JournalRecord => ({
+  id: `j${++n}`,
+  entry: { kind: 'ended', session: { ...s, endedAt: at, endedBy: by, reason: 'skip' } },
+});
+const reported = (sessionId: string, reporter: string, reported: string, reason: string): JournalRecord => ({
+  id: `j${++n}`,
+  entry: { kind: 'reported', report: { sessionId, reporter, reported, reason, at: Date.now() } },
+});
 
-test('a session started and ended before one flush is one ended row; its users exist', async () => {
-  const rec = new PostgresSessionLog(sql);
+test('a session started and ended in one batch is one ended row; its users exist', async () => {
+  const log = new PostgresSessionLog(sql);
   const t = Date.now();
-  rec.started(session('s1', 'ua', 'ub', t));
-  rec.ended({ ...session('s1', 'ua', 'ub', t), endedAt: t + 500, endedBy: 'ua', reason: 'skip' });
-  expect(rec.pending()).toBe(1);
-  await rec.flush();
-  expect(rec.pending()).toBe(0);
+  const s1 = session('s1', 'ua', 'ub', t);
+  expect(await log.write([started(s1), ended(s1, 'ua', t + 500)])).toEqual([]);
   const rows = await sql`SELECT session_id, end_reason, ended_by FROM sessions WHERE session_id = 's1'`;
   expect([...rows]).toEqual([{ session_id: 's1', end_reason: 'skip', ended_by: 'ua' }]);
   const users = await sql`SELECT id FROM users WHERE id IN ('ua', 'ub') ORDER BY id`;
   expect(users.map((u) => u.id)).toEqual(['ua', 'ub']);
 });
 
+test('writes are idempotent: the journal may deliver an entry twice, in any order', async () => {
+  const log = new PostgresSessionLog(sql);
+  const t = Date.now();
+  const s = session('s-twice', 'ue', 'uf', t);
+  const end = ended(s, 'uf', t + 100);
+  const report = reported('s-twice', 'ue', 'uf', 'spam');
+  await log.write([end]);
+  await log.write([started(s), end, report]);
+  await log.write([report]);
+  const rows = await sql`SELECT ended_by FROM sessions WHERE session_id = 's-twice'`;
+  expect(rows.map((r) => r.ended_by)).toEqual(['uf']);
+  expect((await sql`SELECT count(*)::int AS n FROM reports WHERE session_id = 's-twice'`)[0]?.n).toBe(1);
+  expect((await sql`SELECT count(*)::int AS n FROM blocks WHERE blocker = 'ue' AND blocked = 'uf'`)[0]?.n).toBe(1);
+});
+
+test('an entry PostgreSQL refuses is rejected alone; the rest of its batch is written', async () => {
+  const log = new PostgresSessionLog(sql);
+  const t = Date.now();
+  const good = Array.from({ length: 9 }, (_, i) => started(session(`s-ok-${i}`, `ug${i}`, `uh${i}`, t)));
+  // A NUL cannot be stored in a text column: the protocol refuses it, and if one ever gets this far
+  // it must not hold back anyone else's rows.
+  const poisoned = reported('s-ok-3', 'ug3', 'uh3', 'spam\u0000');
+  const rejected = await log.write([...good.slice(0, 5), poisoned, ...good.slice(5)]);
+  expect(rejected).toEqual([poisoned]);
+  const rows = await sql`SELECT count(*)::int AS n FROM sessions WHERE session_id LIKE 's-ok-%'`;
+  expect(rows[0]?.n).toBe(9);
+});
+
+test('when PostgreSQL cannot be written at all, the write rejects and nothing is reported as refused', async () => {
+  const down = connect('postgres://postgres@127.0.0.1:1/nowhere', { max: 1 });
+  try {
+    const log = new PostgresSessionLog(down);
+    await expect(log.write([started(session('s-down', 'ui', 'uj', Date.now()))])).rejects.toThrow();
+  } finally {
+    await down.end({ timeout: 1 });
+  }
+});
+
 test('last_seen_at moves when the user was last seen over a minute ago, not on every batch', async () => {
-  const rec = new PostgresSessionLog(sql);
-  rec.started(session('s2', 'uc', 'ud', Date.now()));
-  await rec.flush();
+  const log = new PostgresSessionLog(sql);
+  await log.write([started(session('s2', 'uc', 'ud', Date.now()))]);
   await sql`UPDATE users SET last_seen_at = now() - interval '10 minutes' WHERE id = 'uc'`;
   await sql`UPDATE users SET last_seen_at = now() - interval '10 seconds' WHERE id = 'ud'`;
   const seen = async () => {
@@ -65,8 +113,7 @@ test('last_seen_at moves when the user was last seen over a minute ago, not on e
     return Object.fromEntries(rows.map((r) => [r.id, r.at.getTime()]));
   };
   const before = await seen();
-  rec.started(session('s3', 'uc', 'ud', Date.now()));
-  await rec.flush();
+  await log.write([started(session('s3', 'uc', 'ud', Date.now()))]);
   const after = await seen();
   expect(after.uc).toBeGreaterThan((before.uc ?? Number.POSITIVE_INFINITY) + 9 * 60_000);
   expect(after.ud).toBe(before.ud as number);

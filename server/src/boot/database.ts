@@ -1,24 +1,42 @@
 /**
  * The durable record: PostgreSQL at DATABASE_URL, or embedded PostgreSQL (PGlite) in DATA_DIR
- * when it is unset; migrated, with the session log (sessions, reports, bans) running on it.
+ * when it is unset; migrated, with the journal pumped into it and the bans read from it.
  */
 import { type Embedded, startEmbeddedPostgres } from '../adapters/pglite/embedded.ts';
+import { PostgresBans } from '../adapters/postgres/bans.ts';
 import { connect, type Db } from '../adapters/postgres/db.ts';
 import { migrate } from '../adapters/postgres/migrate.ts';
 import { PostgresSessionLog } from '../adapters/postgres/session-log.ts';
 import { type Config, ConfigError } from '../config.ts';
 import type { ReadyCheck } from '../http/app.ts';
+import { JournalPump } from '../journal/pump.ts';
 import type { Log } from '../log.ts';
+import type { Journal, JournalRecord, Moderation } from '../ports.ts';
 
 export interface Database {
   sql: Db;
-  sessionLog: PostgresSessionLog;
+  /** Moves the journal into PostgreSQL. */
+  pump: JournalPump;
+  /** Reports go into the journal; bans come from PostgreSQL (cached). */
+  moderation: Moderation;
   check: ReadyCheck;
-  /** Flushes the session log, then closes the connection (and the embedded server). */
+  /** Writes what is left of the journal (5 s at most), then closes the connection (and the embedded server). */
   stop(): Promise<void>;
 }
 
-export async function openDatabase(config: Config, log: Log, onWriteError: () => void): Promise<Database> {
+export interface DatabaseHooks {
+  /** A batch could not be written (it is retried). */
+  onWriteError: () => void;
+  /** Entries refused for their data, dropped for good. */
+  onRejected: (records: JournalRecord[]) => void;
+}
+
+export async function openDatabase(
+  config: Config,
+  log: Log,
+  journal: Journal,
+  hooks: DatabaseHooks,
+): Promise<Database> {
   let embedded: Embedded | null = null;
   let url = config.databaseUrl;
   if (!url) {
@@ -33,24 +51,38 @@ export async function openDatabase(config: Config, log: Log, onWriteError: () =>
   } catch (error) {
     throw new ConfigError(`DATABASE_URL: cannot prepare the database (${(error as Error).message})`);
   }
-  const sessionLog: PostgresSessionLog = new PostgresSessionLog(sql, {
-    onError: (err) => {
-      onWriteError();
-      log.error({ err: (err as Error).message, pending: sessionLog.pending() }, 'session log write failed; will retry');
-    },
-  });
+  const bans = new PostgresBans(sql);
+  const sessionLog = new PostgresSessionLog(sql, { onReports: () => void bans.refresh().catch(() => {}) });
   if (!config.redisUrl) {
     // Single instance: whatever a crashed earlier run left open is closed (Redis's sweep does it otherwise).
     const n = await sessionLog.closeOrphans();
     if (n > 0) log.warn({ sessions: n }, 'closed sessions a previous run left open');
   }
-  await sessionLog.start();
+  const pump = new JournalPump(journal, sessionLog, {
+    onError: (err, held) => {
+      hooks.onWriteError();
+      log.error({ err: (err as Error).message, held }, 'session log write failed; will retry');
+    },
+    onRejected: (records) => {
+      hooks.onRejected(records);
+      // Ids only: the refused text itself may be what is wrong, and reports are private.
+      log.error({ entries: records.map((r) => r.id) }, 'session log entries refused by PostgreSQL; dropped');
+    },
+  });
+  await bans.start(10_000, (err) => log.warn({ err: (err as Error).message }, 'ban refresh failed'));
+  pump.start();
   return {
     sql,
-    sessionLog,
+    pump,
+    moderation: {
+      report: (r) => pump.append({ kind: 'reported', report: { ...r, at: Date.now() } }),
+      bannedUntil: (userId) => bans.until(userId),
+    },
     check: { name: 'postgres', check: () => sql`SELECT 1` },
     stop: async () => {
-      await sessionLog.stop().catch((err) => log.error({ err: err.message }, 'final session log flush failed'));
+      bans.stop();
+      await pump.stop(5000);
+      if (pump.pending() > 0) log.error({ held: pump.pending() }, 'session log not fully written at shutdown');
       await sql.end({ timeout: 2 });
       await embedded?.stop();
     },

@@ -5,18 +5,22 @@
  */
 import Redis from 'ioredis';
 import { MemoryBoard } from '../adapters/memory/board.ts';
+import { MemoryJournal } from '../adapters/memory/journal.ts';
 import { MemoryMatcher } from '../adapters/memory/matcher.ts';
 import { RedisBoard } from '../adapters/redis/board.ts';
 import { listen } from '../adapters/redis/bus.ts';
+import { RedisJournal } from '../adapters/redis/journal.ts';
 import { RedisMatcher } from '../adapters/redis/matcher.ts';
 import type { InstanceView } from '../admin/view.ts';
 import { type Config, ConfigError } from '../config.ts';
 import type { ReadyCheck } from '../http/app.ts';
 import type { Log } from '../log.ts';
-import type { AdminBoard, ClosedSession, Counts, Deliver, Matcher, Presence, Relay } from '../ports.ts';
+import type { AdminBoard, ClosedSession, Counts, Deliver, Journal, Matcher, Presence, Relay } from '../ports.ts';
 
 export interface Store {
   matcher: Matcher & Relay & Presence;
+  /** What must reach PostgreSQL, written by the matcher in the same step as each change. */
+  journal: Journal;
   checks: ReadyCheck[];
   /** Where /admin views are shared between instances. */
   board: AdminBoard<InstanceView>;
@@ -48,10 +52,12 @@ export async function openStore(config: Config, d: StoreDeps): Promise<Store> {
     rematchCooldownMs: config.timers.rematchCooldownMs,
   };
   if (!config.redisUrl) {
-    const matcher = new MemoryMatcher(base);
+    const journal = new MemoryJournal();
+    const matcher = new MemoryMatcher({ ...base, journal });
     d.log.info('REDIS_URL is not set: in-process matcher (single instance only)');
     return {
       matcher,
+      journal,
       checks: [],
       board: new MemoryBoard(boardTtlMs),
       counts: (local) => ({ online: local, waiting: matcher.queueLength('video') + matcher.queueLength('text') }),
@@ -95,9 +101,12 @@ async function openRedis(
     d.log.warn('redis subscription restored: waiting users claim again');
     d.resync();
   });
+  const journal = new RedisJournal({ redis, prefix: matcher.prefix, consumer: config.instanceId });
+  await journal.ensureGroup();
   const presence = new PresenceLoop(matcher, d.log, Math.min(2000, config.instanceTtlMs / 3));
   return {
     matcher,
+    journal,
     checks: [{ name: 'redis', check: () => redis.ping() }],
     board: new RedisBoard(redis, matcher.prefix, base.boardTtlMs),
     counts: (local) => presence.counts(local),

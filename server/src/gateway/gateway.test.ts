@@ -31,7 +31,7 @@ function rig(machine?: (registry: Registry) => AnyStateMachine) {
     'g',
   );
   const registry = new Registry(metrics);
-  const matcher = new MemoryMatcher({ deliver: registry.deliver, instanceId: 'g', ...timers });
+  const matcher = new MemoryMatcher({ journal: { push() {} }, deliver: registry.deliver, instanceId: 'g', ...timers });
   const bound = bindSessionMachine({
     matcher,
     relay: matcher,

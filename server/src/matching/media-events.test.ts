@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test';
+import { MemoryJournal } from '../adapters/memory/journal.ts';
 import { MemoryMatcher } from '../adapters/memory/matcher.ts';
 import type { MediaEvent, PeerEvent } from '../ports.ts';
 import { mediaEvents } from './media-events.ts';
@@ -6,6 +7,7 @@ import { mediaEvents } from './media-events.ts';
 async function pair() {
   const events: { to: string; event: PeerEvent }[] = [];
   const matcher = new MemoryMatcher({
+    journal: new MemoryJournal(),
     deliver: (to, event) => events.push({ to, event }),
     interestFallbackMs: 5000,
     rematchCooldownMs: 60_000,

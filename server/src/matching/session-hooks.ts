@@ -1,22 +1,13 @@
 /**
  * Wraps a matcher with what must follow each session's start and end, whichever code path caused
- * it: the session log row, the media room closed, metrics and log lines. Only the call that formed
- * or closed a session sees it, so each happens exactly once across all instances.
+ * it: the media room closed, metrics and log lines. Only the call that formed or closed a session
+ * sees it, so each happens exactly once across all instances. (The session log row is not here:
+ * the store journals it in the same step as the change itself, see ports.ts `Journal`.)
  */
-import type {
-  ClaimResult,
-  ClosedSession,
-  Closer,
-  Matcher,
-  Media,
-  SessionLog,
-  StartedSession,
-  Ticket,
-} from '../ports.ts';
+import type { ClaimResult, ClosedSession, Closer, Matcher, Media, StartedSession, Ticket } from '../ports.ts';
 import type { LeaveReason } from '../protocol.ts';
 
 export interface SessionHookDeps {
-  log: SessionLog;
   media: Media;
   onPair: (started: StartedSession) => void;
   onClose: (closed: ClosedSession) => void;
@@ -27,7 +18,6 @@ export type HookedMatcher = Matcher & { closed(c: ClosedSession): void };
 
 export function withSessionHooks(inner: Matcher, d: SessionHookDeps): HookedMatcher {
   const closed = (c: ClosedSession) => {
-    d.log.ended(c);
     // Text sessions never had a room: no need to ask the media server to delete one.
     if (c.mode === 'video') d.media.closeRoom(c.sessionId);
     d.onClose(c);
@@ -50,7 +40,6 @@ export function withSessionHooks(inner: Matcher, d: SessionHookDeps): HookedMatc
           mode: s.mode,
           startedAt: s.startedAt,
         };
-        d.log.started(started);
         d.onPair(started);
       }
       return result;

@@ -21,6 +21,7 @@ export class Metrics implements FrameTap {
   readonly timeToMatch: Histogram;
   readonly sessionsClosed: Counter<'reason'>;
   readonly logWriteErrors: Counter;
+  readonly logRejected: Counter;
   /**
    * Frames counted as plain numbers, by type ("invalid": refused before it had one). prom-client's
    * labelled `inc()` validates and hashes its labels and merges the default ones on every call;
@@ -55,6 +56,11 @@ export class Metrics implements FrameTap {
       help: 'Failed PostgreSQL batch writes (rows are kept and retried)',
       registers,
     });
+    this.logRejected = new Counter({
+      name: 'sessionlog_rejected_rows_total',
+      help: 'Journal entries PostgreSQL refused for their data (dropped, logged by id)',
+      registers,
+    });
     new Gauge({
       name: 'matcher_waiting_users',
       help: 'Users in the waiting queue, across all instances',
@@ -83,7 +89,7 @@ export class Metrics implements FrameTap {
     });
     new Gauge({
       name: 'sessionlog_pending_rows',
-      help: 'Session rows buffered for PostgreSQL',
+      help: 'Journal entries this instance has read but not yet written to PostgreSQL',
       registers,
       collect() {
         this.set(live.pendingRows());

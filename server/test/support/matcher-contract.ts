@@ -3,11 +3,13 @@
  * server/test against a real Redis). If both pass, the server behaves the same on either.
  */
 import { describe, expect, test } from 'bun:test';
-import type { ClaimResult, Matcher, PeerEvent, Presence, Relay, Ticket } from '../../src/ports.ts';
+import type { ClaimResult, Journal, Matcher, PeerEvent, Presence, Relay, Ticket } from '../../src/ports.ts';
 import type { Mode } from '../../src/protocol.ts';
 
 export interface Harness {
   matcher: Matcher & Relay & Presence;
+  /** The journal the matcher writes each session's start and end to. */
+  journal: Journal;
   /** Events delivered to users of this instance, in order. */
   events: { to: string; event: PeerEvent }[];
   clock: { now: number };
@@ -320,6 +322,38 @@ export function matcherContract(name: string, make: () => Promise<Harness>): voi
         }
         expect(seen.size).toBe(1000);
         expect((await h.matcher.beat(0)).waiting).toBe(0);
+      }));
+
+    test('each session formed and closed is journaled once, start and end, in the same step', () =>
+      with_(async (h) => {
+        await h.matcher.claim(ticket(h, 'j1'));
+        const s = matched(await h.matcher.claim(ticket(h, 'j2')));
+        const sid = s?.sessionId ?? 'x';
+        h.clock.now += 500;
+        expect(await h.matcher.close(sid, 'j2', 'skip')).not.toBeNull();
+        expect(await h.matcher.close(sid, 'j1', 'skip')).toBeNull(); // closed once
+        const records = await h.journal.read(100);
+        expect(records.map((r) => r.entry)).toEqual([
+          {
+            kind: 'started',
+            session: { sessionId: sid, userA: 'j1', userB: 'j2', mode: 'video', startedAt: h.clock.now - 500 },
+          },
+          {
+            kind: 'ended',
+            session: {
+              ...{ sessionId: sid, userA: 'j1', userB: 'j2', mode: 'video', startedAt: h.clock.now - 500 },
+              ...{ endedAt: h.clock.now, endedBy: 'j2', reason: 'skip' },
+            },
+          },
+        ]);
+        await h.journal.ack(records.map((r) => r.id));
+        expect(await h.journal.read(100)).toEqual([]);
+        // A leave closes too, and journals that end.
+        await h.matcher.claim(ticket(h, 'j3'));
+        const s2 = matched(await h.matcher.claim(ticket(h, 'j4')));
+        await h.matcher.leave('j3', 'c-j3', 'disconnect');
+        const ends = (await h.journal.read(100)).map((r) => r.entry).filter((e) => e?.kind === 'ended');
+        expect(ends).toMatchObject([{ session: { sessionId: s2?.sessionId, endedBy: 'j3', reason: 'disconnect' } }]);
       }));
   });
 }

@@ -18,6 +18,7 @@ import type {
   Ticket,
 } from '../../ports.ts';
 import type { LeaveReason, Mode } from '../../protocol.ts';
+import type { MemoryJournal } from './journal.ts';
 
 interface UserEntry {
   conn: string;
@@ -40,6 +41,8 @@ interface SessionEntry {
 
 export interface MemoryMatcherOptions {
   deliver: Deliver;
+  /** Where each session's start and end are written, in the same step as the change. */
+  journal: Pick<MemoryJournal, 'push'>;
   interestFallbackMs: number;
   rematchCooldownMs: number;
   instanceId: string;
@@ -104,6 +107,16 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
       live: false,
     };
     this.sessions.set(session.sessionId, session);
+    this.opts.journal.push({
+      kind: 'started',
+      session: {
+        sessionId: session.sessionId,
+        userA: partner,
+        userB: t.userId,
+        mode: t.mode,
+        startedAt: session.startedAt,
+      },
+    });
     const partnerEntry = this.users.get(partner) as UserEntry;
     partnerEntry.sessionId = session.sessionId;
     (this.users.get(t.userId) as UserEntry).sessionId = session.sessionId;
@@ -183,7 +196,7 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
       this.setOf(this.blocks, s.b).add(s.a);
     }
     this.send(by === s.b ? s.a : s.b, { type: 'peer.left', sessionId: s.sessionId, reason });
-    return {
+    const closed: ClosedSession = {
       sessionId: s.sessionId,
       userA: s.a,
       userB: s.b,
@@ -193,6 +206,8 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
       endedBy: by,
       reason,
     };
+    this.opts.journal.push({ kind: 'ended', session: closed });
+    return closed;
   }
 
   private *candidates(caller: string, queue: Map<string, true>): Generator<Candidate> {

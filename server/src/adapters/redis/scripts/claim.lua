@@ -94,6 +94,7 @@ redis.call('HSET', key('s', newSid), 'a', chosen, 'b', uid, 'ia', cinst, 'ib', i
   'mode', mode, 'common', commonStr, 'at', now, 'st', 'open')
 redis.call('HSET', key('u', chosen), 'sid', newSid)
 redis.call('HSET', U, 'sid', newSid)
+journal({ k = 's', sid = newSid, a = chosen, b = uid, m = mode, t = now })
 if cinst ~= inst then
   redis.call('PUBLISH', key('ch', cinst), cjson.encode({
     k = 'matched', to = chosen, conn = cconn, sid = newSid, mode = mode, partner = uid, pinst = inst,

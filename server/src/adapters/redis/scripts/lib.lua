@@ -5,6 +5,10 @@ local P = ARGV[1]
 
 local function key(kind, id) return P .. kind .. ':' .. id end
 
+-- The journal: what must reach PostgreSQL, written in the same atomic step as the change itself,
+-- so an instance that dies right after a script loses nothing (recorders read it with XREADGROUP).
+local function journal(entry) redis.call('XADD', P .. 'journal', '*', 'e', cjson.encode(entry)) end
+
 -- Remembers that a and b parted, for the rematch cooldown; old marks are trimmed.
 local function markParted(a, b, now, cooldown)
   local k = key('cd', a)
@@ -31,6 +35,7 @@ local function closeSession(sid, by, reason, now, cooldown, inst, system)
   if by == '' then endedBy = system end
   redis.call('HSET', skey, 'st', 'closed', 'by', endedBy, 'reason', reason, 'end', now)
   redis.call('PEXPIRE', skey, 60000)
+  journal({ k = 'e', sid = sid, a = a, b = b, m = s[6], st = tonumber(s[7]), en = now, by = endedBy, r = reason })
   for _, id in ipairs({ a, b }) do
     local ukey = key('u', id)
     if redis.call('HGET', ukey, 'sid') == sid then redis.call('HDEL', ukey, 'sid') end

@@ -1,0 +1,200 @@
+/**
+ * The journal in Redis: one stream, `{prefix}journal`, read by every instance through one consumer
+ * group. The scripts add session starts and ends in the same step as the change; reports are added
+ * here. Each instance reads as its own consumer; what a dead instance read and never acknowledged
+ * is taken over by the others after `takeOverAfterMs` (XAUTOCLAIM), and what this instance read
+ * before a restart under the same id is read again first. Acknowledged entries are deleted, so the
+ * stream holds only what has not reached PostgreSQL yet.
+ */
+import type Redis from 'ioredis';
+import type { Journal, JournalEntry, JournalRecord } from '../../ports.ts';
+import type { LeaveReason, Mode } from '../../protocol.ts';
+
+const GROUP = 'recorders';
+
+/** The short JSON the scripts write (see lib.lua): s = started, e = ended, r = reported. */
+type Wire =
+  | { k: 's'; sid: string; a: string; b: string; m: Mode; t: number }
+  | { k: 'e'; sid: string; a: string; b: string; m: Mode; st: number; en: number; by: string; r: LeaveReason }
+  | { k: 'r'; sid: string; rep: string; rpd: string; why: string; t: number };
+
+export function encodeEntry(e: JournalEntry): string {
+  const w: Wire =
+    e.kind === 'reported'
+      ? {
+          k: 'r',
+          sid: e.report.sessionId,
+          rep: e.report.reporter,
+          rpd: e.report.reported,
+          why: e.report.reason,
+          t: e.report.at,
+        }
+      : e.kind === 'started'
+        ? {
+            k: 's',
+            sid: e.session.sessionId,
+            a: e.session.userA,
+            b: e.session.userB,
+            m: e.session.mode,
+            t: e.session.startedAt,
+          }
+        : {
+            k: 'e',
+            sid: e.session.sessionId,
+            a: e.session.userA,
+            b: e.session.userB,
+            m: e.session.mode,
+            st: e.session.startedAt,
+            en: e.session.endedAt,
+            by: e.session.endedBy,
+            r: e.session.reason,
+          };
+  return JSON.stringify(w);
+}
+
+/** Decodes one entry; null for anything malformed (it is acknowledged and dropped, never retried). */
+export function decodeEntry(raw: string): JournalEntry | null {
+  let w: Wire;
+  try {
+    w = JSON.parse(raw) as Wire;
+  } catch {
+    return null;
+  }
+  if (typeof w?.sid !== 'string') return null;
+  switch (w.k) {
+    case 's':
+      return { kind: 'started', session: { sessionId: w.sid, userA: w.a, userB: w.b, mode: w.m, startedAt: w.t } };
+    case 'e':
+      return {
+        kind: 'ended',
+        session: {
+          sessionId: w.sid,
+          userA: w.a,
+          userB: w.b,
+          mode: w.m,
+          startedAt: w.st,
+          endedAt: w.en,
+          endedBy: w.by,
+          reason: w.r,
+        },
+      };
+    case 'r':
+      return {
+        kind: 'reported',
+        report: { sessionId: w.sid, reporter: w.rep, reported: w.rpd, reason: w.why, at: w.t },
+      };
+    default:
+      return null;
+  }
+}
+
+type StreamEntries = [id: string, fields: string[]][];
+
+export interface RedisJournalOptions {
+  redis: Redis;
+  /** The matcher's key prefix, hash tag included ("{mm}:"). */
+  prefix: string;
+  /** This instance's consumer name. */
+  consumer: string;
+  /** Entries another reader has held unacknowledged this long are taken over. */
+  takeOverAfterMs?: number;
+  now?: () => number;
+}
+
+export class RedisJournal implements Journal {
+  readonly key: string;
+  /** Read this consumer's own unacknowledged entries first (left by an earlier run under this id). */
+  private ownFirst = true;
+  private nextTakeOver = 0;
+  private readonly now: () => number;
+
+  constructor(private readonly o: RedisJournalOptions) {
+    this.key = `${o.prefix}journal`;
+    this.now = o.now ?? Date.now;
+  }
+
+  async append(entry: JournalEntry): Promise<void> {
+    await this.o.redis.xadd(this.key, '*', 'e', encodeEntry(entry));
+  }
+
+  async read(max: number): Promise<JournalRecord[]> {
+    return this.withGroup(async () => {
+      if (this.ownFirst) {
+        const own = await this.readGroup(max, '0');
+        if (own.length > 0) return own;
+        this.ownFirst = false;
+      }
+      if (this.now() >= this.nextTakeOver) {
+        const stale = this.o.takeOverAfterMs ?? 10_000;
+        this.nextTakeOver = this.now() + Math.min(stale, 5000);
+        const [, taken] = (await this.o.redis.xautoclaim(
+          this.key,
+          GROUP,
+          this.o.consumer,
+          stale,
+          '0-0',
+          'COUNT',
+          max,
+        )) as [string, StreamEntries];
+        if (taken.length > 0) return records(taken);
+      }
+      return this.readGroup(max, '>');
+    });
+  }
+
+  async ack(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    // Deleted as well: the stream keeps only what has not reached PostgreSQL.
+    await this.withGroup(() =>
+      this.o.redis
+        .multi()
+        .xack(this.key, GROUP, ...ids)
+        .xdel(this.key, ...ids)
+        .exec(),
+    );
+  }
+
+  /** Entries waiting, in Redis, for any recorder (what has not reached PostgreSQL). */
+  async backlog(): Promise<number> {
+    return this.o.redis.xlen(this.key);
+  }
+
+  private async readGroup(max: number, from: '0' | '>'): Promise<JournalRecord[]> {
+    const reply = (await this.o.redis.xreadgroup(
+      'GROUP',
+      GROUP,
+      this.o.consumer,
+      'COUNT',
+      max,
+      'STREAMS',
+      this.key,
+      from,
+    )) as [string, StreamEntries][] | null;
+    return records(reply?.[0]?.[1] ?? []);
+  }
+
+  /** Runs `op`; if Redis lost the stream or the group (a restart, a flush), makes them again and retries once. */
+  private async withGroup<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (error) {
+      if (!String((error as Error).message).includes('NOGROUP')) throw error;
+      await this.ensureGroup();
+      return op();
+    }
+  }
+
+  /** Creates the stream and the group (from the start of the stream) unless they exist. */
+  async ensureGroup(): Promise<void> {
+    try {
+      await this.o.redis.xgroup('CREATE', this.key, GROUP, '0', 'MKSTREAM');
+    } catch (error) {
+      if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
+    }
+  }
+}
+
+function records(entries: StreamEntries): JournalRecord[] {
+  // An entry deleted after it was delivered comes back with no fields: null, acknowledged and dropped.
+  return entries.map(([id, fields]) => ({ id, entry: fields?.[1] === undefined ? null : decodeEntry(fields[1]) }));
+}
