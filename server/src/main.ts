@@ -4,6 +4,7 @@
  */
 import { openDatabase } from './boot/database.ts';
 import { openMedia } from './boot/media.ts';
+import { reconcile } from './boot/reconcile.ts';
 import { serve } from './boot/serve.ts';
 import { atMost, onShutdown } from './boot/shutdown.ts';
 import { openStore } from './boot/store.ts';
@@ -79,7 +80,19 @@ async function main(config: Config): Promise<void> {
   });
   mountWebhook(app, { verifier: media.verifier, handle: mediaEvents(matcher), log });
   const server = serve(config, gateway, app);
-  await store.start(() => registry.size, matcher.closed);
+  const lost = (kind: 'swept' | 'reset') =>
+    reconcile(kind, {
+      users: () => registry.all(),
+      matcher,
+      record: (entry) => db.pump.append(entry),
+      deliver: registry.deliver,
+      restoreBlocks: async (userIds) => store.restoreBlocks(await db.blocksOf(userIds)),
+      now: Date.now,
+    }).then(
+      (told) => log.warn({ kind, ...told }, "the store lost this instance's users: they were told, and queue again"),
+      (err) => log.error({ kind, err: (err as Error).message }, 'reconciling with the store failed'),
+    );
+  await store.start(() => registry.size, matcher.closed, lost);
   gateway.start(server);
   admin.start();
   log.info({ port: server.port, redis: Boolean(config.redisUrl), embeddedDb: !config.databaseUrl }, 'serendip is up');

@@ -139,10 +139,20 @@ export interface Counts {
   waiting: number;
 }
 
+/** What a beat learns: the totals, and whether the store lost this instance's users meanwhile. */
+export interface Beat extends Counts {
+  /**
+   * 'swept': the other instances took this one for dead (it stopped or was cut off past the TTL)
+   * and swept its users; 'reset': the store lost everything (Redis restarted empty). Either way
+   * the queue entries and sessions of this instance's users are gone and they must be told.
+   */
+  lost: 'swept' | 'reset' | null;
+}
+
 /** Presence across instances: this instance's liveness, totals, and the sweep of dead instances. */
 export interface Presence {
   /** Publishes this instance's local user count and returns the totals across all instances. */
-  beat(localOnline: number): Promise<Counts>;
+  beat(localOnline: number): Promise<Beat>;
   /** Closes the sessions and queue entries of instances that stopped beating. */
   sweep(): Promise<ClosedSession[]>;
 }

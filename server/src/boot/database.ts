@@ -4,6 +4,7 @@
  */
 import { type Embedded, startEmbeddedPostgres } from '../adapters/pglite/embedded.ts';
 import { PostgresBans } from '../adapters/postgres/bans.ts';
+import { blocksOf } from '../adapters/postgres/blocks.ts';
 import { connect, type Db } from '../adapters/postgres/db.ts';
 import { migrate } from '../adapters/postgres/migrate.ts';
 import { PostgresSessionLog } from '../adapters/postgres/session-log.ts';
@@ -20,6 +21,8 @@ export interface Database {
   /** Reports go into the journal; bans come from PostgreSQL (cached). */
   moderation: Moderation;
   check: ReadyCheck;
+  /** Every block involving these users (blocks are kept in PostgreSQL for good). */
+  blocksOf(userIds: string[]): Promise<[string, string][]>;
   /** Writes what is left of the journal (5 s at most), then closes the connection (and the embedded server). */
   stop(): Promise<void>;
 }
@@ -79,6 +82,7 @@ export async function openDatabase(
       bannedUntil: (userId) => bans.until(userId),
     },
     check: { name: 'postgres', check: () => sql`SELECT 1` },
+    blocksOf: (userIds) => blocksOf(sql, userIds),
     stop: async () => {
       bans.stop();
       await pump.stop(5000);

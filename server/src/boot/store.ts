@@ -15,7 +15,9 @@ import type { InstanceView } from '../admin/view.ts';
 import { type Config, ConfigError } from '../config.ts';
 import type { ReadyCheck } from '../http/app.ts';
 import type { Log } from '../log.ts';
-import type { AdminBoard, ClosedSession, Counts, Deliver, Journal, Matcher, Presence, Relay } from '../ports.ts';
+import type { AdminBoard, Beat, ClosedSession, Counts, Deliver, Journal, Matcher, Presence, Relay } from '../ports.ts';
+
+type LostKind = NonNullable<Beat['lost']>;
 
 export interface Store {
   matcher: Matcher & Relay & Presence;
@@ -28,9 +30,12 @@ export interface Store {
   counts(localOnline: number): Counts;
   /**
    * Clears what an earlier run of this instance id left, then beats and sweeps dead instances
-   * until `stop()`; every session a sweep closes goes to `closed`.
+   * until `stop()`; every session a sweep closes goes to `closed`; a beat that finds this
+   * instance's users lost (swept while it was away, or Redis reset) calls `lost`.
    */
-  start(localOnline: () => number, closed: (c: ClosedSession) => void): Promise<void>;
+  start(localOnline: () => number, closed: (c: ClosedSession) => void, lost: (kind: LostKind) => void): Promise<void>;
+  /** Puts blocks back into the store after a reset (a no-op for the in-process matcher, which never loses them). */
+  restoreBlocks(pairs: [string, string][]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -62,6 +67,7 @@ export async function openStore(config: Config, d: StoreDeps): Promise<Store> {
       board: new MemoryBoard(boardTtlMs),
       counts: (local) => ({ online: local, waiting: matcher.queueLength('video') + matcher.queueLength('text') }),
       start: async () => {},
+      restoreBlocks: async () => {},
       stop: async () => {},
     };
   }
@@ -110,10 +116,11 @@ async function openRedis(
     checks: [{ name: 'redis', check: () => redis.ping() }],
     board: new RedisBoard(redis, matcher.prefix, base.boardTtlMs),
     counts: (local) => presence.counts(local),
-    start: async (localOnline, closed) => {
+    start: async (localOnline, closed, lost) => {
       for (const c of await matcher.sweepOwn()) closed(c);
-      await presence.start(localOnline, closed);
+      await presence.start(localOnline, closed, lost);
     },
+    restoreBlocks: (pairs) => matcher.restoreBlocks(pairs),
     stop: async () => {
       presence.stop();
       sub.disconnect();
@@ -143,11 +150,17 @@ class PresenceLoop {
     return { online: Math.max(local, online - localAtBeat + local), waiting };
   }
 
-  async start(localOnline: () => number, closed: (c: ClosedSession) => void): Promise<void> {
+  async start(
+    localOnline: () => number,
+    closed: (c: ClosedSession) => void,
+    lost: (kind: LostKind) => void,
+  ): Promise<void> {
     const beat = async () => {
       try {
         const local = localOnline();
-        this.last = { ...(await this.presence.beat(local)), localAtBeat: local };
+        const b = await this.presence.beat(local);
+        this.last = { online: b.online, waiting: b.waiting, localAtBeat: local };
+        if (b.lost) lost(b.lost);
         for (const c of await this.presence.sweep()) closed(c);
       } catch (error) {
         this.log.warn({ err: (error as Error).message }, 'presence beat failed');

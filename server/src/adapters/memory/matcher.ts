@@ -5,10 +5,10 @@
  */
 import { type Candidate, choose, SCAN_LIMIT } from '../../matching/compat.ts';
 import type {
+  Beat,
   ClaimResult,
   ClosedSession,
   Closer,
-  Counts,
   Deliver,
   Matcher,
   PeerEvent,
@@ -162,11 +162,11 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
     this.send(toUserId, event);
   }
 
-  /** Local counts: `localOnline` is all there is, on a single instance. */
-  async beat(localOnline: number): Promise<Counts> {
+  /** Local counts: `localOnline` is all there is, on a single instance, and nothing is ever lost behind its back. */
+  async beat(localOnline: number): Promise<Beat> {
     let waiting = 0;
     for (const q of this.queues.values()) waiting += q.size;
-    return { online: localOnline, waiting };
+    return { online: localOnline, waiting, lost: null };
   }
 
   /** Nothing to sweep: there are no other instances. */

@@ -6,10 +6,10 @@
 import type Redis from 'ioredis';
 import { SCAN_LIMIT } from '../../matching/compat.ts';
 import type {
+  Beat,
   ClaimResult,
   ClosedSession,
   Closer,
-  Counts,
   Deliver,
   Matcher,
   PeerEvent,
@@ -162,25 +162,39 @@ export class RedisMatcher implements Matcher, Relay, Presence {
     if (payload) this.opts.redis.publish(channelOf(this.prefix, toInstance), payload).catch(() => {});
   }
 
-  async beat(localOnline: number): Promise<Counts> {
+  async beat(localOnline: number): Promise<Beat> {
     const row = (await this.scripts.beat(
       [`${this.prefix}insts:all`],
-      [this.prefix, this.opts.instanceId, this.now(), localOnline, this.ttl],
+      [
+        this.prefix,
+        this.opts.instanceId,
+        this.now(),
+        localOnline,
+        this.ttl,
+        this.epoch === null ? '0' : '1',
+        crypto.randomUUID(),
+      ],
     )) as Row;
-    this.dead = row.slice(2).map(str);
-    return { online: Number(row[0]), waiting: Number(row[1]) };
+    const [online, waiting, epoch, swept] = row.map(str);
+    this.dead = row.slice(4).map(str);
+    // A new epoch means Redis lost everything since the last beat; it wins over `swept`.
+    const reset = this.epoch !== null && epoch !== this.epoch;
+    this.epoch = epoch ?? null;
+    return { online: Number(online), waiting: Number(waiting), lost: reset ? 'reset' : swept === '1' ? 'swept' : null };
   }
 
   /** Instances found dead by the last beat. */
   private dead: string[] = [];
+  /** The store's epoch as of the last beat (null before the first). */
+  private epoch: string | null = null;
 
-  async sweep(instances: string[] = this.dead): Promise<ClosedSession[]> {
+  async sweep(instances: string[] = this.dead, force = false): Promise<ClosedSession[]> {
     const out: ClosedSession[] = [];
     for (const inst of instances) {
       for (let round = 0; round < 100; round++) {
         const row = (await this.scripts.sweep(
           [`${this.prefix}iu:${inst}`],
-          [this.prefix, inst, this.now(), this.opts.rematchCooldownMs, 200],
+          [this.prefix, inst, this.now(), this.opts.rematchCooldownMs, 200, force ? '1' : '0'],
         )) as Row;
         for (let i = 1; i + 9 < row.length; i += 10) out.push(closedFrom(row, i));
         if (str(row[0]) === '1') break;
@@ -191,7 +205,15 @@ export class RedisMatcher implements Matcher, Relay, Presence {
 
   /** Clears what a previous run of this same instance id left behind (before taking traffic). */
   async sweepOwn(): Promise<ClosedSession[]> {
-    return this.sweep([this.opts.instanceId]);
+    return this.sweep([this.opts.instanceId], true);
+  }
+
+  /** Puts blocks back (after Redis lost them): each pair blocks both ways, as a report does. */
+  async restoreBlocks(pairs: [string, string][]): Promise<void> {
+    if (pairs.length === 0) return;
+    const multi = this.opts.redis.multi();
+    for (const [a, b] of pairs) multi.sadd(`${this.prefix}blk:${a}`, b).sadd(`${this.prefix}blk:${b}`, a);
+    await multi.exec();
   }
 
   private closed(row: Row): ClosedSession {

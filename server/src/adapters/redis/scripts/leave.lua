@@ -1,10 +1,11 @@
 -- Takes a user out of the queue and out of its session. KEYS[1] the user hash.
 -- ARGV: prefix, userId, conn, reason, now, rematch cooldown ms, instance.
--- Does nothing when a newer connection owns the user. Returns the closed session or nil.
+-- Does nothing when a newer connection owns the user, or another instance does (it was handed
+-- over, or swept and claimed again there). Returns the closed session or nil.
 local U = KEYS[1]
 local uid, conn, reason, now, cooldown, inst = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
 local cur = redis.call('HMGET', U, 'conn', 'sid', 'inst')
-if cur[1] ~= conn then return nil end
+if cur[1] ~= conn or (cur[3] and cur[3] ~= inst) then return nil end
 redis.call('ZREM', key('q', 'video'), uid)
 redis.call('ZREM', key('q', 'text'), uid)
 local closed = nil

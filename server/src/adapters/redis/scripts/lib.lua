@@ -45,10 +45,9 @@ local function closeSession(sid, by, reason, now, cooldown, inst, system)
     markParted(b, a, now, cooldown)
   end
   if reason == 'report' then
+    -- For good, as in PostgreSQL (the reports table): this is its copy, reloaded if Redis loses it.
     redis.call('SADD', key('blk', a), b)
     redis.call('SADD', key('blk', b), a)
-    redis.call('PEXPIRE', key('blk', a), 86400000)
-    redis.call('PEXPIRE', key('blk', b), 86400000)
   end
   local partner, pinst, other, oinst = b, s[5], a, s[4]
   if by == b then partner, pinst, other, oinst = a, s[4], b, s[5] end

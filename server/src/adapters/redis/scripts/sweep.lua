@@ -1,11 +1,19 @@
 -- Clears up to `batch` users of a dead instance: out of the queue, sessions closed as
--- `disconnect` (partners told through their channels). KEYS[1] the dead instance's user set.
--- ARGV: prefix, dead instance, now, rematch cooldown ms, batch.
+-- `disconnect` (partners told through their channels, ends journaled). KEYS[1] the dead
+-- instance's user set. ARGV: prefix, dead instance, now, rematch cooldown ms, batch, force ('1':
+-- an instance clearing what an earlier run under its own id left, however recent its last beat).
 -- Returns {done (0/1), closed sessions as flat 10-tuples...}.
+-- A user leaves the set only after its session is closed, so a sweep cut short (an error, a
+-- timeout) leaves nobody in an open session that no one will sweep again. An instance that beat
+-- again meanwhile is alive: it is left alone, and its next beat tells it it was swept.
 local IU = KEYS[1]
 local dead, now, cooldown, batch = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local alive = redis.call('ZSCORE', key('insts', 'all'), dead)
+if ARGV[6] ~= '1' and alive and tonumber(alive) >= now then return { 1 } end
+redis.call('SET', key('swept', dead), now, 'PX', 3600000)
 local out = { 0 }
-for _, uid in ipairs(redis.call('SPOP', IU, batch)) do
+local uids = redis.call('SRANDMEMBER', IU, batch)
+for _, uid in ipairs(uids) do
   local cur = redis.call('HMGET', key('u', uid), 'inst', 'sid')
   if cur[1] == dead then
     redis.call('ZREM', key('q', 'video'), uid)
@@ -16,6 +24,7 @@ for _, uid in ipairs(redis.call('SPOP', IU, batch)) do
     end
     redis.call('DEL', key('u', uid))
   end
+  redis.call('SREM', IU, uid)
 end
 if redis.call('SCARD', IU) == 0 then
   redis.call('ZREM', key('insts', 'all'), dead)
