@@ -30,6 +30,11 @@ export interface Config {
   livekit: LiveKitConfig | null;
   /** Secret that signs resume tokens; must be shared by all instances behind one load balancer. */
   resumeSecret: string;
+  /**
+   * How long a resume token is good for after it was issued even when its connection is no longer
+   * held; a held connection (socket open, or within the grace) is resumed with its token whatever
+   * its age. Default: the resume grace plus 30 s.
+   */
   resumeTokenTtlMs: number;
   allowedOrigins: string[] | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -195,7 +200,7 @@ export function loadConfig(env: Env): Config {
     dataDir: env.DATA_DIR?.trim() || '.data',
     livekit: livekit(env),
     resumeSecret: env.RESUME_SECRET?.trim() || crypto.randomUUID(),
-    resumeTokenTtlMs: int(env, 'RESUME_TOKEN_TTL_MS', 24 * 3600_000, 1000),
+    resumeTokenTtlMs: int(env, 'RESUME_TOKEN_TTL_MS', int(env, 'RESUME_GRACE_MS', T.resumeGraceMs, 0) + 30_000, 1000),
     allowedOrigins: origins ? origins.split(',').map((o) => o.trim()) : null,
     logLevel,
     timers: {

@@ -24,7 +24,12 @@ import { bindSessionMachine, pendingEffects } from './session/effects.ts';
 async function main(config: Config): Promise<void> {
   const log = createLog(config, config.dev ? await prettyDestination() : undefined);
   // The stores and watchers reach the registry (created below) only through closures, once it exists.
-  const store = await openStore(config, { deliver: (userId, event) => registry.deliver(userId, event), resync, log });
+  const store = await openStore(config, {
+    deliver: (userId, event) => registry.deliver(userId, event),
+    isLocal: (userId) => registry.get(userId) !== undefined,
+    resync,
+    log,
+  });
   const db = await openDatabase(config, log, store.journal, {
     onWriteError: () => watch.metrics.logWriteErrors.inc(),
     onRejected: (records) => watch.metrics.logRejected.inc(records.length),
@@ -63,6 +68,7 @@ async function main(config: Config): Promise<void> {
     }),
     registry,
     tokens: new ResumeTokens(config.resumeSecret, config.resumeTokenTtlMs),
+    handover: store.handover,
     tap,
     config,
     video: () => media.media.available(),

@@ -99,7 +99,11 @@ export type PeerEvent =
   | { type: 'media.left'; sessionId: string }
   | { type: 'session.connected'; sessionId: string }
   | { type: 'peer.message'; sessionId: string; text: string; at: number }
-  | { type: 'peer.typing'; sessionId: string; typing: boolean };
+  | { type: 'peer.typing'; sessionId: string; typing: boolean }
+  /** The partner resumed on another instance: relay chat there from now on. */
+  | { type: 'peer.moved'; sessionId: string; instance: string }
+  /** This user resumed on `instance`, which took the session over: let go, quietly. */
+  | { type: 'session.handedOver'; sessionId: string; instance: string };
 
 /** Delivers a peer event to a local user's actor; does nothing if the user is not on this instance. */
 export type Deliver = (userId: string, event: PeerEvent) => void;
@@ -126,6 +130,19 @@ export interface FrameTap {
   socketClosed(userId: string, reason: string): void;
   /** The actor of (userId, conn) finished and was forgotten. */
   released(userId: string, conn: string): void;
+}
+
+/**
+ * Resume across instances: a reconnect that lands on another instance than the one holding the
+ * user's session takes the session over there (no sticky sessions needed).
+ */
+export interface Handover {
+  /**
+   * Takes over the session `conn` of `userId` holds on another instance, if it is still held and
+   * open: resolves with it as this user sees it (its partner is told where chat goes now, the old
+   * instance lets its actor go); null when there is nothing to take over.
+   */
+  adopt(userId: string, conn: string): Promise<SessionInfo | null>;
 }
 
 /** Relays chat to a partner, on this instance or another. */

@@ -15,7 +15,18 @@ import type { InstanceView } from '../admin/view.ts';
 import { type Config, ConfigError } from '../config.ts';
 import type { ReadyCheck } from '../http/app.ts';
 import type { Log } from '../log.ts';
-import type { AdminBoard, Beat, ClosedSession, Counts, Deliver, Journal, Matcher, Presence, Relay } from '../ports.ts';
+import type {
+  AdminBoard,
+  Beat,
+  ClosedSession,
+  Counts,
+  Deliver,
+  Handover,
+  Journal,
+  Matcher,
+  Presence,
+  Relay,
+} from '../ports.ts';
 
 type LostKind = NonNullable<Beat['lost']>;
 
@@ -23,6 +34,8 @@ export interface Store {
   matcher: Matcher & Relay & Presence;
   /** What must reach PostgreSQL, written by the matcher in the same step as each change. */
   journal: Journal;
+  /** Resume across instances; null for the in-process matcher (one instance: nothing to take over). */
+  handover: Handover | null;
   checks: ReadyCheck[];
   /** Where /admin views are shared between instances. */
   board: AdminBoard<InstanceView>;
@@ -42,6 +55,8 @@ export interface Store {
 /** What the store needs from the instance: where peer events go, and who to tell after a resync. */
 export interface StoreDeps {
   deliver: Deliver;
+  /** Whether the user is connected to (held by) this instance. */
+  isLocal: (userId: string) => boolean;
   /** The bus came back after a gap (messages may be lost): waiting users should claim again. */
   resync: () => void;
   log: Log;
@@ -63,6 +78,7 @@ export async function openStore(config: Config, d: StoreDeps): Promise<Store> {
     return {
       matcher,
       journal,
+      handover: null,
       checks: [],
       board: new MemoryBoard(boardTtlMs),
       counts: (local) => ({ online: local, waiting: matcher.queueLength('video') + matcher.queueLength('text') }),
@@ -103,7 +119,13 @@ async function openRedis(
   redis.on('error', (err) => d.log.warn({ err: err.message }, 'redis connection error'));
   sub.on('error', (err) => d.log.warn({ err: err.message }, 'redis subscriber error'));
   const matcher = new RedisMatcher({ ...base, redis, prefix: config.redisPrefix, instanceTtlMs: config.instanceTtlMs });
-  await listen(sub, matcher.channel, d.deliver, () => {
+  const onBus: Deliver = (to, event) => {
+    // A user that resumed elsewhere: its chat still in flight here is sent on (see forwardTo).
+    if (event.type === 'session.handedOver') matcher.forwardTo(to, event.instance);
+    if (!d.isLocal(to) && matcher.forward(to, event)) return;
+    d.deliver(to, event);
+  };
+  await listen(sub, matcher.channel, onBus, () => {
     d.log.warn('redis subscription restored: waiting users claim again');
     d.resync();
   });
@@ -113,6 +135,7 @@ async function openRedis(
   return {
     matcher,
     journal,
+    handover: matcher,
     checks: [{ name: 'redis', check: () => redis.ping() }],
     board: new RedisBoard(redis, matcher.prefix, base.boardTtlMs),
     counts: (local) => presence.counts(local),

@@ -50,6 +50,7 @@ function rig(machine?: (registry: Registry) => AnyStateMachine) {
     machine: machine ? machine(registry) : bound,
     registry,
     tokens: new ResumeTokens('secret', 60_000),
+    handover: null,
     config: { limits, allowedOrigins: null, timers },
     tap: metrics,
     video: () => false,

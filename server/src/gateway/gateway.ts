@@ -8,7 +8,7 @@ import { type Actor, type AnyStateMachine, createActor, createMachine, type Insp
 import type { Config } from '../config.ts';
 import { newId } from '../identity/ids.ts';
 import type { ResumeTokens } from '../identity/resume.ts';
-import type { Counts, FrameTap } from '../ports.ts';
+import type { Counts, FrameTap, Handover, SessionInfo } from '../ports.ts';
 import { parseClientFrame, type ServerFrame } from '../protocol.ts';
 import { clientEvent } from '../session/client-events.ts';
 import { Limiter } from './limiter.ts';
@@ -20,6 +20,8 @@ export interface GatewayDeps {
   machine: AnyStateMachine;
   registry: Registry;
   tokens: ResumeTokens;
+  /** Resume across instances (null: one instance, nothing held elsewhere). */
+  handover: Handover | null;
   /** Flood control, the origins allowed to open `/ws` (null: any), and the stats and heartbeat timers. */
   config: Pick<Config, 'limits' | 'allowedOrigins' | 'timers'>;
   /** Sees every client frame (metrics, the /admin trail); frames out are tapped by the registry. */
@@ -124,15 +126,62 @@ export class Gateway {
     for (const c of [...this.d.registry.all()]) c.actor.send({ type: 'server.shutdown' });
   }
 
+  /**
+   * A new socket: a fresh user, or the user its resume token names. A token takes back its own
+   * connection while that is held — here, or on another instance through the handover — whatever
+   * its age; past that it keeps the user id only while it is fresh (see identity/resume.ts).
+   */
   private open(ws: ServerWebSocket<SocketData>): void {
-    const claimed = ws.data.resume ? this.d.tokens.verify(ws.data.resume) : null;
-    const existing = claimed ? this.d.registry.get(claimed) : undefined;
-    if (existing) {
+    const claim = ws.data.resume ? this.d.tokens.verify(ws.data.resume) : null;
+    if (!claim) {
+      this.create(ws, newId('u'), newId('c'), null);
+      return;
+    }
+    const existing = this.d.registry.get(claim.userId);
+    if (existing && (existing.conn === claim.conn || claim.fresh)) {
       this.takeOver(existing, ws);
       return;
     }
-    const userId = claimed ?? newId('u');
-    const conn = newId('c');
+    const userId = claim.fresh ? claim.userId : newId('u');
+    if (existing || !this.d.handover) {
+      this.create(ws, existing ? newId('u') : userId, newId('c'), null);
+      return;
+    }
+    // Perhaps held by another instance: ask the store to hand it over; frames wait meanwhile.
+    ws.data.early = [];
+    this.d.handover.adopt(claim.userId, claim.conn).then(
+      (session) => this.adopted(ws, session ? { userId: claim.userId, conn: claim.conn, session } : null, userId),
+      (error) => {
+        this.d.log.warn({ err: (error as Error).message }, 'resume handover failed; starting afresh');
+        this.adopted(ws, null, userId);
+      },
+    );
+  }
+
+  private adopted(
+    ws: ServerWebSocket<SocketData>,
+    taken: { userId: string; conn: string; session: SessionInfo } | null,
+    userId: string,
+  ): void {
+    const early = ws.data.early ?? [];
+    ws.data.early = null;
+    const rec = taken
+      ? this.create(ws, taken.userId, taken.conn, taken.session)
+      : this.create(ws, userId, newId('c'), null);
+    if (ws.data.gone) {
+      this.d.registry.detach(rec);
+      rec.actor.send({ type: 'socket.closed' });
+      return;
+    }
+    for (const raw of early) this.message(ws, raw);
+  }
+
+  private create(
+    ws: ServerWebSocket<SocketData>,
+    userId: string,
+    conn: string,
+    session: SessionInfo | null,
+  ): Connection {
     const actor = createActor(this.d.machine, { id: this.d.machine.id, input: { userId, conn }, parent: this.root });
     const now = this.now();
     const rec: Connection = {
@@ -154,6 +203,8 @@ export class Gateway {
     this.d.registry.add(rec);
     this.greet(rec);
     actor.start();
+    if (session) actor.send({ type: 'session.adopted', session });
+    return rec;
   }
 
   /** A resumed socket (or a second tab with the same token) takes the user's actor over. */
@@ -178,7 +229,7 @@ export class Gateway {
     registry.write(rec, {
       type: 'hello',
       userId: rec.userId,
-      resumeToken: this.d.tokens.sign(rec.userId),
+      resumeToken: this.d.tokens.sign(rec.userId, rec.conn),
       protocol: 1,
       video: this.d.video(),
     });
@@ -188,7 +239,11 @@ export class Gateway {
 
   private message(ws: ServerWebSocket<SocketData>, raw: string | Buffer): void {
     const rec = ws.data.rec;
-    if (!rec) return;
+    if (!rec) {
+      // Still being handed over: kept, in order, up to a burst's worth (the flood limit applies after).
+      if (ws.data.early && ws.data.early.length < this.d.config.limits.frameBurst) ws.data.early.push(raw);
+      return;
+    }
     const now = this.now();
     rec.lastFrameAt = now;
     const wait = rec.limiter.take(now);
@@ -216,6 +271,7 @@ export class Gateway {
   }
 
   private close(ws: ServerWebSocket<SocketData>): void {
+    ws.data.gone = true;
     const rec = ws.data.rec;
     if (!rec || rec.ws !== ws) return;
     this.d.registry.detach(rec);

@@ -15,6 +15,7 @@ test('the heartbeat sweep asks only users silent for the timeout, and only those
     machine: createMachine({}),
     registry,
     tokens: new ResumeTokens('s', 1000),
+    handover: null,
     config: { limits, allowedOrigins: null, timers: loadConfig({}).timers },
     tap: noTap,
     video: () => false,

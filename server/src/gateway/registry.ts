@@ -13,6 +13,10 @@ import type { Limiter } from './limiter.ts';
 export interface SocketData {
   rec: Connection | null;
   resume: string | null;
+  /** Frames that came while the resume was being handed over (null once the socket has its actor). */
+  early?: (string | Buffer)[] | null;
+  /** The socket closed (possibly before it had its actor). */
+  gone?: boolean;
 }
 
 export interface Connection {

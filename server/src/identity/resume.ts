@@ -1,9 +1,20 @@
 /**
- * Resume tokens: `<userId>.<issuedAt base36>.<HMAC-SHA256 base64url>`, signed with a secret all
- * instances share. A token proves who the user was; the session it may take back is decided by
- * the server's state (the resume grace period), not by the token.
+ * Resume tokens: `<userId>.<conn>.<issuedAt base36>.<HMAC-SHA256 base64url>`, signed with a secret
+ * all instances share. A token names one connection of one user. It takes that connection back for
+ * as long as the connection is held — its socket open, or within the resume grace after it
+ * dropped — and for `ttlMs` after it was issued (a drop right after `hello`). Past both, it is
+ * worth nothing: the grace period plus a margin after the socket dropped, which is what makes it
+ * short-lived without a way to refresh it (a user may stay connected for hours).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export interface ResumeClaim {
+  userId: string;
+  /** The connection the token was issued to. */
+  conn: string;
+  /** Issued within `ttlMs`: good even when its connection is no longer held. */
+  fresh: boolean;
+}
 
 export class ResumeTokens {
   constructor(
@@ -12,13 +23,13 @@ export class ResumeTokens {
     private readonly now: () => number = Date.now,
   ) {}
 
-  sign(userId: string): string {
-    const body = `${userId}.${this.now().toString(36)}`;
+  sign(userId: string, conn: string): string {
+    const body = `${userId}.${conn}.${this.now().toString(36)}`;
     return `${body}.${this.mac(body)}`;
   }
 
-  /** The user id a valid, unexpired token names; null otherwise. */
-  verify(token: string): string | null {
+  /** What a valid token claims; null for anything forged, altered or malformed. */
+  verify(token: string): ResumeClaim | null {
     if (token.length > 256) return null;
     const cut = token.lastIndexOf('.');
     if (cut <= 0) return null;
@@ -26,10 +37,10 @@ export class ResumeTokens {
     const given = Buffer.from(token.slice(cut + 1));
     const expected = Buffer.from(this.mac(body));
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-    const dot = body.lastIndexOf('.');
-    const issuedAt = Number.parseInt(body.slice(dot + 1), 36);
-    if (dot <= 0 || !Number.isFinite(issuedAt) || this.now() - issuedAt > this.ttlMs) return null;
-    return body.slice(0, dot);
+    const [userId, conn, at, ...rest] = body.split('.');
+    const issuedAt = Number.parseInt(at ?? '', 36);
+    if (!userId || !conn || rest.length > 0 || !Number.isFinite(issuedAt)) return null;
+    return { userId, conn, fresh: this.now() - issuedAt <= this.ttlMs };
   }
 
   private mac(body: string): string {

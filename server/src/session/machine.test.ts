@@ -54,6 +54,9 @@ function eventsFor(snap: AnyMachineSnapshot): SessionEvent[] {
     { type: 'media.left', sessionId: sid },
     { type: 'peer.message', sessionId: sid, text: 'yo', at: 5 },
     { type: 'peer.typing', sessionId: sid, typing: false },
+    { type: 'peer.moved', sessionId: sid, instance: 'i2' },
+    { type: 'session.handedOver', sessionId: sid, instance: 'i2' },
+    { type: 'session.adopted', session: session('s1') },
     { type: 'socket.closed' },
     { type: 'socket.resumed' },
     { type: 'queue.recheck' },
@@ -138,6 +141,14 @@ function oracle(from: string, event: string, overtaken: string | null): Expect {
   if (event === 'client.ping') return stay('pong');
   if (event === 'client.enqueue')
     return from === 'idle' ? { to: 'waiting.claiming', does: REQUEUE } : stay('error:bad_state');
+  // A resume that another instance handed over: back in the session, with a fresh media grant.
+  if (from === 'idle' && event === 'session.adopted') return { to: 'paired.matched', does: ['matched'] };
+  // The partner resumed elsewhere: only where chat is relayed changes.
+  if ((PAIRED.includes(from) || from === 'suspended') && event === 'peer.moved') return stay();
+  // This user resumed elsewhere: let go without leaving (the session lives on there).
+  if (PAIRED.includes(from) && event === 'session.handedOver')
+    return { to: 'handedOver', does: ['closeSocket', 'release'] };
+  if (from === 'suspended' && event === 'session.handedOver') return { to: 'handedOver', does: ['release'] };
   if (event === 'client.cancel')
     return inWaiting ? { to: 'idle', does: ['leave:end', 'idle'] } : stay('error:bad_state');
   if (event.endsWith('(stale)')) return stay('error:stale_session');

@@ -4,9 +4,11 @@
  * Pure: it imports only xstate and types. Side effects are named here and bound with `provide()`
  * (see effects.ts); timers are named delays, so tests drive them with a simulated clock.
  *
- * States: idle → waiting (claiming, queued) → matched → inCall; skipped (closing our side of a
- * session); suspended (socket gone, held for resume); mediaLost (the system closed the session
- * because our own media left: settling whether the socket goes too); disconnected (final).
+ * States: idle → waiting (claiming, queued, deferred) → paired (matched → inCall); skipped
+ * (closing our side of a session); suspended (socket gone, held for resume); mediaLost (the system
+ * closed the session because our own media left: settling whether the socket goes too);
+ * disconnected (final); handedOver (final: the user resumed on another instance, which took the
+ * session over).
  *
  * Two choices made for speed and memory, measured (loadtest/RESULTS.md):
  * - No timer per user for the heartbeat (a timer re-armed on every frame cost a fifth of the CPU,
@@ -69,7 +71,9 @@ export type SessionEvent =
   /** The gateway found this user silent for the heartbeat timeout: look again and decide. */
   | { type: 'heartbeat.check' }
   /** The instance is draining: leave everything now, without a resume grace. */
-  | { type: 'server.shutdown' };
+  | { type: 'server.shutdown' }
+  /** This new connection resumed a session another instance held; it was taken over (Handover). */
+  | { type: 'session.adopted'; session: SessionInfo };
 
 /**
  * The machine's own delay: PROTOCOL.md's timers (ready timeout, resume grace) come from
@@ -163,6 +167,13 @@ export const sessionMachine = setup({
     stampSince: assign({ since: 0 }),
     /** Tags a new matcher call. */
     nextSeq: assign({ seq: ({ context }) => context.seq + 1 }),
+    /** The partner resumed on another instance: chat is relayed there now. */
+    notePartnerMoved: assign({
+      session: ({ context, event }) =>
+        context.session && event.type === 'peer.moved'
+          ? { ...context.session, partnerInstance: event.instance }
+          : context.session,
+    }),
   },
   guards: {
     isCurrent: ({ context, event }) => hasSessionId(event) && event.sessionId === currentId(context),
@@ -252,6 +263,10 @@ export const sessionMachine = setup({
             actions: assign({ mode: ({ event }) => event.mode, interests: ({ event }) => event.interests }),
           },
         ],
+        'session.adopted': {
+          target: 'paired',
+          actions: assign({ session: ({ event }) => event.session }),
+        },
         'socket.closed': 'disconnected',
       },
     },
@@ -409,6 +424,12 @@ export const sessionMachine = setup({
           target: 'mediaLost',
           actions: { type: 'setClosing', params: closing('disconnect') },
         },
+        'peer.moved': { guard: 'isCurrent', actions: 'notePartnerMoved' },
+        'session.handedOver': {
+          guard: 'isCurrent',
+          target: 'handedOver',
+          actions: { type: 'closeSocket', params: { code: 4001, reason: 'resumed on another instance' } },
+        },
         'socket.closed': 'suspended',
       },
       states: {
@@ -462,6 +483,9 @@ export const sessionMachine = setup({
         'peer.left': { guard: 'isCurrent', target: 'disconnected' },
         // Socket and media both gone: the tab is gone; the session is already closed.
         'media.left': { guard: 'isCurrent', target: 'disconnected' },
+        'peer.moved': { guard: 'isCurrent', actions: 'notePartnerMoved' },
+        // The user came back on another instance, which has the session now: nothing to leave here.
+        'session.handedOver': { guard: 'isCurrent', target: 'handedOver' },
         // No socket, no frames: the resume grace decides, not the heartbeat.
         'heartbeat.check': {},
       },
@@ -485,6 +509,11 @@ export const sessionMachine = setup({
     disconnected: {
       type: 'final',
       entry: [{ type: 'leave', params: 'disconnect' }, 'release'],
+    },
+    // The session lives on, on the instance the user resumed on; this actor only lets go.
+    handedOver: {
+      type: 'final',
+      entry: 'release',
     },
   },
 });

@@ -8,7 +8,7 @@ import type { LeaveReason, Mode } from '../../protocol.ts';
 
 /** The JSON shape on the channel; the scripts write the same short keys. */
 interface BusMessage {
-  k: 'matched' | 'left' | 'mediaLeft' | 'connected' | 'msg' | 'typing';
+  k: 'matched' | 'left' | 'mediaLeft' | 'connected' | 'msg' | 'typing' | 'moved' | 'handedOver';
   to: string;
   sid: string;
   conn?: string;
@@ -20,6 +20,8 @@ interface BusMessage {
   /** matched: the wait the user was taken from (its queue entry's `since`, as Redis keeps it). */
   since?: string | number;
   reason?: LeaveReason;
+  /** moved, handedOver: the instance that holds the user now. */
+  inst?: string;
   text?: string;
   typing?: boolean;
 }
@@ -76,6 +78,10 @@ export function decodeBus(raw: string): { to: string; event: PeerEvent } | null 
       return { to: m.to, event: { type: 'peer.message', sessionId: m.sid, text: m.text ?? '', at: m.at ?? 0 } };
     case 'typing':
       return { to: m.to, event: { type: 'peer.typing', sessionId: m.sid, typing: m.typing === true } };
+    case 'moved':
+      return { to: m.to, event: { type: 'peer.moved', sessionId: m.sid, instance: m.inst ?? '' } };
+    case 'handedOver':
+      return { to: m.to, event: { type: 'session.handedOver', sessionId: m.sid, instance: m.inst ?? '' } };
     default:
       return null;
   }

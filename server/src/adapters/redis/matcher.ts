@@ -11,10 +11,12 @@ import type {
   ClosedSession,
   Closer,
   Deliver,
+  Handover,
   Matcher,
   PeerEvent,
   Presence,
   Relay,
+  SessionInfo,
   Ticket,
 } from '../../ports.ts';
 import type { LeaveReason, Mode } from '../../protocol.ts';
@@ -36,6 +38,9 @@ export interface RedisMatcherOptions {
 
 type Row = (string | number | null)[];
 
+/** How long chat for a user that resumed elsewhere is forwarded there (its partner learns of the move in ms). */
+const FORWARD_MS = 10_000;
+
 const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 
 /** Parses the 10-tuple that closeSession returns; also delivers `peer.left` to a local partner. */
@@ -55,7 +60,7 @@ function closedFrom(row: Row, offset = 0): ClosedSession & { partner: string; pa
   };
 }
 
-export class RedisMatcher implements Matcher, Relay, Presence {
+export class RedisMatcher implements Matcher, Relay, Presence, Handover {
   readonly prefix: string;
   private readonly scripts: Record<ScriptName, ScriptCall>;
   private readonly now: () => number;
@@ -152,6 +157,53 @@ export class RedisMatcher implements Matcher, Relay, Presence {
     )) as Row | null;
     return row ? this.closed(row) : null;
   }
+
+  async adopt(userId: string, conn: string): Promise<SessionInfo | null> {
+    const row = (await this.scripts.adopt(
+      [`${this.prefix}u:${userId}`],
+      [this.prefix, userId, conn, this.opts.instanceId],
+    )) as Row;
+    if (str(row[0]) !== 'moved') return null;
+    const [, sessionId, partnerId, partnerInstance, mode, common, startedAt] = row.map(str);
+    const session: SessionInfo = {
+      sessionId: sessionId as string,
+      mode: mode as Mode,
+      partnerId: partnerId as string,
+      partnerInstance: partnerInstance as string,
+      commonInterests: splitTags(common),
+      startedAt: Number(startedAt),
+    };
+    // The script tells a partner on another instance; one here is told now.
+    if (session.partnerInstance === this.opts.instanceId) {
+      this.local(session.partnerId, {
+        type: 'peer.moved',
+        sessionId: session.sessionId,
+        instance: this.opts.instanceId,
+      });
+    }
+    return session;
+  }
+
+  /**
+   * A user of this instance resumed on `instance`: for a few seconds, chat that still comes here
+   * for it (its partner had not heard of the move yet) is sent on there.
+   */
+  forwardTo(userId: string, instance: string): void {
+    this.forwards.set(userId, { instance, until: this.now() + FORWARD_MS });
+    if (this.forwards.size > 1000) {
+      for (const [id, f] of this.forwards) if (f.until < this.now()) this.forwards.delete(id);
+    }
+  }
+
+  /** Sends on an event for a user that is no longer here, if it moved a moment ago; false otherwise. */
+  forward(userId: string, event: PeerEvent): boolean {
+    const f = this.forwards.get(userId);
+    if (!f || f.until < this.now()) return false;
+    this.relay(userId, f.instance, event);
+    return true;
+  }
+
+  private readonly forwards = new Map<string, { instance: string; until: number }>();
 
   relay(toUserId: string, toInstance: string, event: PeerEvent): void {
     if (toInstance === this.opts.instanceId) {

@@ -10,7 +10,8 @@ local IU = KEYS[1]
 local dead, now, cooldown, batch = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local alive = redis.call('ZSCORE', key('insts', 'all'), dead)
 if ARGV[6] ~= '1' and alive and tonumber(alive) >= now then return { 1 } end
-redis.call('SET', key('swept', dead), now, 'PX', 3600000)
+-- Tells the instance, should it come back, that it was swept (not when it clears its own past).
+if ARGV[6] ~= '1' then redis.call('SET', key('swept', dead), now, 'PX', 3600000) end
 local out = { 0 }
 local uids = redis.call('SRANDMEMBER', IU, batch)
 for _, uid in ipairs(uids) do
