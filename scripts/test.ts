@@ -5,6 +5,7 @@
  *   bun scripts/test.ts            everything
  *   bun scripts/test.ts unit       only steps whose name starts with "unit"
  *   bun scripts/test.ts e2e        the client build and the real-browser tests only
+ *   bun scripts/test.ts faults     the fault suite only (instances killed, frozen, cut off from Redis or PostgreSQL)
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,9 +36,9 @@ const check =
   async () =>
     (await exec(cmd)) === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
 
-/** `bun test` over some paths; counts come from its JUnit report. */
+/** `bun test` over some paths (less those matching `ignore`, globs); counts come from its JUnit report. */
 const bunTest =
-  (name: string, paths: string[], timeoutMs: number): Step['run'] =>
+  (name: string, paths: string[], timeoutMs: number, ignore: string[] = []): Step['run'] =>
   async () => {
     const report = join(outDir, `${name}.xml`);
     const present = paths.filter((p) => existsSync(join(root, p)));
@@ -48,6 +49,7 @@ const bunTest =
       String(timeoutMs),
       '--reporter=junit',
       `--reporter-outfile=${report}`,
+      ...ignore.map((glob) => `--path-ignore-patterns=${glob}`),
       ...present,
     ]);
     let tests = 0;
@@ -89,7 +91,9 @@ const steps: Step[] = [
   { name: 'typecheck', run: check(['bun', 'x', 'tsc', '--noEmit', '-p', '.']) },
   { name: 'lint', run: check(['bun', 'x', 'biome', 'check', '--error-on-warnings', '.']) },
   { name: 'unit', run: bunTest('unit', ['server/src', 'client/src', 'loadtest'], 20_000) },
-  { name: 'integration', run: bunTest('integration', ['server/test'], 90_000) },
+  // The fault suite lives under server/test but is its own step (below), so it is counted once.
+  { name: 'integration', run: bunTest('integration', ['server/test'], 90_000, ['server/test/faults/**']) },
+  { name: 'faults', run: bunTest('faults', ['server/test/faults'], 120_000) },
   { name: 'e2e', run: e2e },
   { name: 'k6-smoke', run: k6Smoke },
 ];
