@@ -72,6 +72,8 @@ export interface Limits {
   frameBurst: number;
   /** Bad or refused frames within ten seconds before the socket is closed with 1008. */
   abuseThreshold: number;
+  /** Bytes waiting to be sent to one socket before it is closed with 4002 (its client does not read). */
+  sendBufferBytes: number;
 }
 
 export type InspectFilter =
@@ -215,6 +217,7 @@ export function loadConfig(env: Env): Config {
       framesPerSecond: int(env, 'RATE_FRAMES_PER_SECOND', 30, 1),
       frameBurst: int(env, 'RATE_FRAME_BURST', 60, 1),
       abuseThreshold: int(env, 'ABUSE_THRESHOLD', 50, 1),
+      sendBufferBytes: int(env, 'SEND_BUFFER_BYTES', 1024 * 1024, 16 * 1024, 64 * 1024 * 1024),
     },
     clientDir: env.CLIENT_DIR?.trim() || 'client/dist',
     dev: flag(env, 'SERENDIP_DEV'),

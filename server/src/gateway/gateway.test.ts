@@ -15,7 +15,7 @@ import { bindSessionMachine } from '../session/effects.ts';
 import { Gateway } from './gateway.ts';
 import { Registry, type SocketData } from './registry.ts';
 
-const limits = { framesPerSecond: 1000, frameBurst: 1000, abuseThreshold: 10 };
+const limits = { framesPerSecond: 1000, frameBurst: 1000, abuseThreshold: 10, sendBufferBytes: 1 << 20 };
 /** The protocol's timers: the defaults the server runs with. */
 const timers = loadConfig({}).timers;
 

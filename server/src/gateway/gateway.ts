@@ -105,6 +105,9 @@ export class Gateway {
     return {
       // Big enough that an oversized frame still gets its `bad_frame` answer instead of a close.
       maxPayloadLength: 1024 * 1024,
+      // What one socket may have waiting to be sent; past it the registry closes it (4002).
+      backpressureLimit: this.d.config.limits.sendBufferBytes,
+      closeOnBackpressureLimit: false,
       idleTimeout: 0, // our own heartbeat decides
       sendPings: true,
       open: (ws) => this.open(ws),

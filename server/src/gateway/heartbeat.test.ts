@@ -6,7 +6,7 @@ import { Gateway } from './gateway.ts';
 import { Limiter } from './limiter.ts';
 import { type Connection, Registry, type SocketData } from './registry.ts';
 
-const limits = { framesPerSecond: 10, frameBurst: 10, abuseThreshold: 10 };
+const limits = { framesPerSecond: 10, frameBurst: 10, abuseThreshold: 10, sendBufferBytes: 1 << 20 };
 
 test('the heartbeat sweep asks only users silent for the timeout, and only those with a socket', () => {
   const noTap = { frameIn() {}, frameOut() {}, socketClosed() {}, released() {} };

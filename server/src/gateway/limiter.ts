@@ -13,7 +13,7 @@ export class Limiter {
   private windowStart: number;
 
   constructor(
-    private readonly limits: Limits,
+    private readonly limits: Omit<Limits, 'sendBufferBytes'>,
     now: number,
   ) {
     this.tokens = limits.frameBurst;

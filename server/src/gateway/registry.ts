@@ -29,6 +29,9 @@ export interface Connection {
   lastFrameAt: number;
 }
 
+/** The close reason (code 4002) for a socket whose client stopped reading. */
+export const SEND_BUFFER_FULL = 'send buffer full: the client does not read';
+
 export class Registry implements Outbox {
   private readonly users = new Map<string, Connection>();
 
@@ -55,12 +58,32 @@ export class Registry implements Outbox {
     if (c) this.write(c, frame);
   }
 
-  /** Every frame to one socket leaves through here, so each is serialized and tapped in one place. */
+  /**
+   * Every frame to one socket leaves through here, so each is serialized and tapped in one place.
+   * Bun buffers what a socket cannot take yet up to the server's send-buffer limit and drops past
+   * it: a client that does not read would lose frames without knowing. Here nothing is dropped
+   * quietly: the first frame Bun refuses closes that socket with 4002, and the actor is told the
+   * socket is gone (its partner hears of it as of any other drop).
+   */
   write(c: Connection, frame: ServerFrame): void {
     const ws = c.ws;
     if (!ws) return;
-    ws.send(encodeServerFrame(frame));
+    if (ws.send(encodeServerFrame(frame)) === 0 && ws.readyState === 1) {
+      this.overflowed(c, ws);
+      return;
+    }
     this.tap.frameOut(c.userId, frame.type, 1);
+  }
+
+  private overflowed(c: Connection, ws: ServerWebSocket<SocketData>): void {
+    c.ws = null;
+    ws.data.rec = null;
+    this.tap.socketClosed(c.userId, SEND_BUFFER_FULL);
+    ws.close(4002, SEND_BUFFER_FULL);
+    // The close frame waits behind the full buffer of a client that does not read: cut it soon.
+    setTimeout(() => ws.readyState !== 3 && ws.terminate(), 2000).unref();
+    // Told after the action that wrote is done (this may run inside one of the actor's own).
+    queueMicrotask(() => c.actor.send({ type: 'socket.closed' }));
   }
 
   /** One frame to every socket subscribed to `topic` (Bun's pub/sub: serialized once). */

@@ -105,6 +105,23 @@ export function matcherContract(name: string, make: () => Promise<Harness>): voi
         expect(retry?.commonInterests).toEqual([]);
       }));
 
+    test('two users sharing an interest are paired however many wait ahead of them', () =>
+      with_(async (h) => {
+        // 100 users with interests nobody shares, all within the fallback time: none can be paired.
+        for (let i = 0; i < 100; i++) {
+          expect((await h.matcher.claim(ticket(h, `lone${i}`, { interests: [`only-${i}`] }))).kind).toBe('queued');
+          h.clock.now += 1;
+        }
+        expect((await h.matcher.claim(ticket(h, 'deep', { interests: ['rare', 'x'] }))).kind).toBe('queued');
+        h.clock.now += 1;
+        const r = matched(await h.matcher.claim(ticket(h, 'late', { interests: ['rare'] })));
+        expect(r?.partnerId).toBe('deep');
+        expect(r?.commonInterests).toEqual(['rare']);
+        // Taken out of the index too: a third 'rare' user finds nobody.
+        expect((await h.matcher.claim(ticket(h, 'third', { interests: ['rare'] }))).kind).toBe('queued');
+        expect((await h.matcher.beat(0)).waiting).toBe(101);
+      }));
+
     test('ready: connected once both are, the partner told exactly once', () =>
       with_(async (h) => {
         await h.matcher.claim(ticket(h, 'a'));

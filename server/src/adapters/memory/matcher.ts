@@ -55,6 +55,11 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
     ['video', new Map()],
     ['text', new Map()],
   ]);
+  /** Per mode and tag, the waiting users who named it, oldest first (the interest index). */
+  private readonly byTag = new Map<Mode, Map<string, Map<string, true>>>([
+    ['video', new Map()],
+    ['text', new Map()],
+  ]);
   private readonly users = new Map<string, UserEntry>();
   private readonly sessions = new Map<string, SessionEntry>();
   /** userId → (otherId → when they last parted by skip, end, report or timeout). */
@@ -84,18 +89,20 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
 
   private pair(t: Ticket): ClaimResult {
     const queue = this.queues.get(t.mode) as Map<string, true>;
-    for (const q of this.queues.values()) if (q !== queue) q.delete(t.userId);
+    const previous = this.users.get(t.userId);
+    // A retry keeps its place in the queue (fairness is by time waited); anything else leaves it.
+    if (previous && (previous.mode !== t.mode || previous.since !== t.since)) this.dequeue(t.userId, previous);
     this.users.set(t.userId, { conn: t.conn, mode: t.mode, interests: t.interests, since: t.since, sessionId: null });
-    // A retry keeps its place in the queue: fairness is by time waited.
     const others = queue.size - (queue.has(t.userId) ? 1 : 0);
-    const choice = choose(t, this.candidates(t.userId, queue), others, this.rules());
+    const choice = choose(t, this.candidates(t, queue), others, this.rules());
     if (!choice.chosen) {
       queue.set(t.userId, true);
+      for (const tag of t.interests) this.tagQueue(t.mode, tag).set(t.userId, true);
       return { kind: 'queued', retryInMs: choice.retryAt === null ? null : Math.max(0, choice.retryAt - this.now()) };
     }
     const partner = choice.chosen.userId;
-    queue.delete(partner);
-    queue.delete(t.userId);
+    this.dequeue(partner, this.users.get(partner));
+    this.dequeue(t.userId, this.users.get(t.userId));
     const session: SessionEntry = {
       sessionId: t.sessionId,
       a: partner,
@@ -151,7 +158,7 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
   async leave(userId: string, conn: string, reason: LeaveReason): Promise<ClosedSession | null> {
     const user = this.users.get(userId);
     if (!user || user.conn !== conn) return null;
-    for (const q of this.queues.values()) q.delete(userId);
+    this.dequeue(userId, user);
     const s = user.sessionId ? this.sessions.get(user.sessionId) : undefined;
     this.users.delete(userId);
     if (reason === 'disconnect') this.cooldowns.delete(userId);
@@ -210,22 +217,55 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
     return closed;
   }
 
-  private *candidates(caller: string, queue: Map<string, true>): Generator<Candidate> {
-    let seen = 0;
-    const cooldown = this.cooldowns.get(caller);
-    const blocked = this.blocks.get(caller);
-    for (const id of queue.keys()) {
-      if (seen++ >= SCAN_LIMIT) return;
-      const u = this.users.get(id);
-      if (!u) continue;
-      yield {
-        userId: id,
-        interests: u.interests,
-        since: u.since,
-        skippedAt: cooldown?.get(id) ?? null,
-        blocked: blocked?.has(id) ?? false,
-      };
+  /**
+   * The longest-waiting users of the mode and, for each of the caller's tags, the longest-waiting
+   * users who named it (so users sharing an interest meet however deep they wait), oldest first.
+   */
+  private candidates(caller: Ticket, queue: Map<string, true>): Candidate[] {
+    const cooldown = this.cooldowns.get(caller.userId);
+    const blocked = this.blocks.get(caller.userId);
+    const seen = new Map<string, Candidate>();
+    const take = (ids: Iterable<string>) => {
+      let n = 0;
+      for (const id of ids) {
+        if (n++ >= SCAN_LIMIT) return;
+        const u = this.users.get(id);
+        if (!u || seen.has(id)) continue;
+        seen.set(id, {
+          userId: id,
+          interests: u.interests,
+          since: u.since,
+          skippedAt: cooldown?.get(id) ?? null,
+          blocked: blocked?.has(id) ?? false,
+        });
+      }
+    };
+    take(queue.keys());
+    for (const tag of caller.interests) take(this.tagQueue(caller.mode, tag).keys());
+    // Stable: among equal waits, the queue's own order.
+    return [...seen.values()].sort((a, b) => a.since - b.since);
+  }
+
+  /** Out of the queue of its mode and the interest index. */
+  private dequeue(userId: string, u: UserEntry | undefined): void {
+    if (!u) return;
+    this.queues.get(u.mode)?.delete(userId);
+    const tags = this.byTag.get(u.mode);
+    for (const tag of u.interests) {
+      const q = tags?.get(tag);
+      q?.delete(userId);
+      if (q?.size === 0) tags?.delete(tag);
     }
+  }
+
+  private tagQueue(mode: Mode, tag: string): Map<string, true> {
+    const tags = this.byTag.get(mode) as Map<string, Map<string, true>>;
+    let q = tags.get(tag);
+    if (!q) {
+      q = new Map();
+      tags.set(tag, q);
+    }
+    return q;
   }
 
   private view(s: SessionEntry, me: string): SessionInfo {

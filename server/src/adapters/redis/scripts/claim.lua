@@ -2,6 +2,9 @@
 -- mode, or put it in the queue. KEYS[1] queue of the mode, KEYS[2] the caller's user hash.
 -- ARGV: prefix, userId, conn, instance, mode, since, now, interests ("\n"-joined), new session id,
 --       interest fallback ms, rematch cooldown ms, scan limit.
+-- Candidates: the `limit` longest-waiting users of the mode, and for each of the caller's tags
+-- the `limit` longest-waiting users who named it (the interest index), so two users who share an
+-- interest are paired whenever both wait, however long the queue. The oldest compatible one wins.
 -- Returns {'matched', sid, partner, partnerInst, mode, common, startedAt, formed, partnerConn,
 --          partnerSince (the wait the partner was taken from)}
 --      or {'queued', retryInMs or -1}, either followed by the 10-tuple of a leftover session it closed.
@@ -12,13 +15,13 @@ local ints, newSid = ARGV[8], ARGV[9]
 local fallback, cooldown, limit = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
 
 local function tags(s)
-  local set, n = {}, 0
-  for t in string.gmatch(s or '', '[^\n]+') do set[t] = true; n = n + 1 end
-  return set, n
+  local set, list = {}, {}
+  for t in string.gmatch(s or '', '[^\n]+') do set[t] = true; list[#list + 1] = t end
+  return set, list
 end
 
 local leftover = {}
-local cur = redis.call('HMGET', U, 'conn', 'since', 'sid')
+local cur = redis.call('HMGET', U, 'conn', 'since', 'sid', 'mode', 'ints')
 if cur[3] then
   local s = redis.call('HMGET', key('s', cur[3]), 'st', 'a', 'b', 'ia', 'ib', 'mode', 'common', 'at', 'ca', 'cb')
   if s[1] == 'open' then
@@ -32,55 +35,67 @@ if cur[3] then
   end
 end
 
-redis.call('ZREM', key('q', 'video'), uid)
-redis.call('ZREM', key('q', 'text'), uid)
+dequeue(uid, cur[4], cur[5])
 redis.call('HSET', U, 'inst', inst, 'conn', conn, 'mode', mode, 'since', since, 'ints', ints)
 redis.call('HDEL', U, 'sid')
 redis.call('SADD', key('iu', inst), uid)
 
-local mine, mineN = tags(ints)
+local mine, mineList = tags(ints)
 local others = redis.call('ZCARD', Q)
-local cands = redis.call('ZRANGE', Q, 0, limit - 1)
 local retryAt = nil
 local function later(t) if retryAt == nil or t < retryAt then retryAt = t end end
 
-local chosen, cinfo, common = nil, nil, nil
-for _, c in ipairs(cands) do
-  if c ~= uid and redis.call('SISMEMBER', key('blk', uid), c) == 0 then
-    local cu = redis.call('HMGET', key('u', c), 'since', 'ints', 'inst', 'conn')
-    if not cu[1] then
-      redis.call('ZREM', Q, c) -- a queue entry without its user: heal
-    else
-      local csince = tonumber(cu[1])
-      local theirs, theirsN = tags(cu[2])
-      local shared = {}
-      for t in pairs(mine) do if theirs[t] then shared[#shared + 1] = t end end
-      table.sort(shared)
-      local readyAt = -1
-      if mineN > 0 then readyAt = since + fallback end
-      if theirsN > 0 and csince + fallback > readyAt then readyAt = csince + fallback end
-      if #shared == 0 and readyAt > now then
-        later(readyAt)
-      else
-        local parted = redis.call('ZSCORE', key('cd', uid), c)
-        if parted and now - tonumber(parted) < cooldown then
-          local settleAt = math.max(since, csince) + fallback
-          if others <= 1 and settleAt <= now then
-            chosen, cinfo, common = c, cu, shared
-            break
-          end
-          if others <= 1 then later(settleAt) else later(tonumber(parted) + cooldown) end
-        else
-          chosen, cinfo, common = c, cu, shared
-          break
-        end
-      end
+-- Whether candidate c (waiting since csince) may be paired with the caller now; deferrals noted.
+-- Returns its user fields and the shared tags when it may.
+local function eligible(c, zset)
+  if c == uid or redis.call('SISMEMBER', key('blk', uid), c) == 1 then return nil end
+  local cu = redis.call('HMGET', key('u', c), 'since', 'ints', 'inst', 'conn')
+  if not cu[1] then
+    redis.call('ZREM', zset, c) -- an entry without its user: heal
+    return nil
+  end
+  local csince = tonumber(cu[1])
+  local theirs, theirsList = tags(cu[2])
+  local shared = {}
+  for t in pairs(mine) do if theirs[t] then shared[#shared + 1] = t end end
+  table.sort(shared)
+  local readyAt = -1
+  if #mineList > 0 then readyAt = since + fallback end
+  if #theirsList > 0 and csince + fallback > readyAt then readyAt = csince + fallback end
+  if #shared == 0 and readyAt > now then
+    later(readyAt)
+    return nil
+  end
+  local parted = redis.call('ZSCORE', key('cd', uid), c)
+  if parted and now - tonumber(parted) < cooldown then
+    local settleAt = math.max(since, csince) + fallback
+    if others <= 1 and settleAt <= now then return cu, shared end
+    if others <= 1 then later(settleAt) else later(tonumber(parted) + cooldown) end
+    return nil
+  end
+  return cu, shared
+end
+
+local chosen, cinfo, common, csince = nil, nil, nil, nil
+-- Scans a zset oldest first; stops at the first eligible, or once nobody older than the best is left.
+local function scan(zset)
+  local list = redis.call('ZRANGE', zset, 0, limit - 1, 'WITHSCORES')
+  for i = 1, #list, 2 do
+    local c, score = list[i], tonumber(list[i + 1])
+    if csince ~= nil and score >= csince then return end
+    local cu, shared = eligible(c, zset)
+    if cu then
+      chosen, cinfo, common, csince = c, cu, shared, score
+      return
     end
   end
 end
+scan(Q)
+for _, t in ipairs(mineList) do scan(tagKey(mode, t)) end
 
 if not chosen then
   redis.call('ZADD', Q, since, uid)
+  for _, t in ipairs(mineList) do redis.call('ZADD', tagKey(mode, t), since, uid) end
   local out = { 'queued', '-1' }
   if retryAt ~= nil then out[2] = tostring(math.max(0, retryAt - now)) end
   for _, v in ipairs(leftover) do out[#out + 1] = v end
@@ -89,7 +104,7 @@ end
 
 local cinst, cconn = cinfo[3], cinfo[4]
 local commonStr = table.concat(common, '\n')
-redis.call('ZREM', Q, chosen)
+dequeue(chosen, mode, cinfo[2])
 redis.call('HSET', key('s', newSid), 'a', chosen, 'b', uid, 'ia', cinst, 'ib', inst, 'ca', cconn, 'cb', conn,
   'mode', mode, 'common', commonStr, 'at', now, 'st', 'open')
 redis.call('HSET', key('u', chosen), 'sid', newSid)

@@ -4,10 +4,9 @@
 -- over, or swept and claimed again there). Returns the closed session or nil.
 local U = KEYS[1]
 local uid, conn, reason, now, cooldown, inst = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
-local cur = redis.call('HMGET', U, 'conn', 'sid', 'inst')
+local cur = redis.call('HMGET', U, 'conn', 'sid', 'inst', 'mode', 'ints')
 if cur[1] ~= conn or (cur[3] and cur[3] ~= inst) then return nil end
-redis.call('ZREM', key('q', 'video'), uid)
-redis.call('ZREM', key('q', 'text'), uid)
+dequeue(uid, cur[4], cur[5])
 local closed = nil
 if cur[2] then closed = closeSession(cur[2], uid, reason, now, cooldown, inst) end
 redis.call('DEL', U)

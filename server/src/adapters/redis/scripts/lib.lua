@@ -9,6 +9,17 @@ local function key(kind, id) return P .. kind .. ':' .. id end
 -- so an instance that dies right after a script loses nothing (recorders read it with XREADGROUP).
 local function journal(entry) redis.call('XADD', P .. 'journal', '*', 'e', cjson.encode(entry)) end
 
+-- The interest index: per mode and tag, the waiting users who named that tag (a zset scored by
+-- `since`, as the queue), so a claim finds everyone sharing one of its tags however deep they wait.
+local function tagKey(mode, tag) return P .. 'qi:' .. mode .. ':' .. tag end
+
+-- Takes a user out of the queue of its mode and out of the interest index (`ints` "\n"-joined).
+local function dequeue(uid, mode, ints)
+  if not mode then return end
+  redis.call('ZREM', key('q', mode), uid)
+  for t in string.gmatch(ints or '', '[^\n]+') do redis.call('ZREM', tagKey(mode, t), uid) end
+end
+
 -- Remembers that a and b parted, for the rematch cooldown; old marks are trimmed.
 local function markParted(a, b, now, cooldown)
   local k = key('cd', a)

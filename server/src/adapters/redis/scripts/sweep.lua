@@ -15,10 +15,9 @@ if ARGV[6] ~= '1' then redis.call('SET', key('swept', dead), now, 'PX', 3600000)
 local out = { 0 }
 local uids = redis.call('SRANDMEMBER', IU, batch)
 for _, uid in ipairs(uids) do
-  local cur = redis.call('HMGET', key('u', uid), 'inst', 'sid')
+  local cur = redis.call('HMGET', key('u', uid), 'inst', 'sid', 'mode', 'ints')
   if cur[1] == dead then
-    redis.call('ZREM', key('q', 'video'), uid)
-    redis.call('ZREM', key('q', 'text'), uid)
+    dequeue(uid, cur[3], cur[4])
     if cur[2] then
       local closed = closeSession(cur[2], uid, 'disconnect', now, cooldown, '')
       if closed then for _, v in ipairs(closed) do out[#out + 1] = v end end
