@@ -1,6 +1,6 @@
 /**
  * What must hold after the load stops (the soak's conditions, checked after every run): every
- * socket, actor, queued user and buffered session row is gone, Redis holds nothing of the run, and
+ * socket, actor, queued user and unwritten journal entry is gone, Redis holds nothing of the run, and
  * PostgreSQL has one ended row for every pair the servers formed.
  */
 import type { Sampler } from './sampler.ts';
@@ -16,7 +16,7 @@ export interface Settled {
   actors: number;
   waiting: number;
   pendingRows: number;
-  redis: { queued: number; users: number; openSessions: number };
+  redis: { queued: number; users: number; openSessions: number; journal: number };
   pairs: number;
 }
 
@@ -38,7 +38,15 @@ export async function settle(sampler: Sampler, stores: Stores, timeoutMs: number
     };
     const zero =
       s.scraped &&
-      r.sockets + r.actors + r.waiting + r.pendingRows + redis.queued + redis.users + redis.openSessions === 0;
+      r.sockets +
+        r.actors +
+        r.waiting +
+        r.pendingRows +
+        redis.queued +
+        redis.users +
+        redis.openSessions +
+        redis.journal ===
+        0;
     if (zero || Date.now() - t0 >= timeoutMs) return { ...r, ok: zero };
     await Bun.sleep(2000); // each scrape holds the server's thread; no need to ask often
   }

@@ -45,7 +45,7 @@ export function printSummary(r: RunReport, figures: Figure[], dir: string): void
       'back to zero after the load',
       s.ok
         ? `yes, in ${s.seconds.toFixed(1)} s`
-        : `NO after ${s.seconds.toFixed(0)} s: sockets ${s.sockets}, actors ${s.actors}, waiting ${s.waiting}, pending rows ${s.pendingRows}, Redis queued ${s.redis.queued} users ${s.redis.users} open sessions ${s.redis.openSessions}`,
+        : `NO after ${s.seconds.toFixed(0)} s: sockets ${s.sockets}, actors ${s.actors}, waiting ${s.waiting}, pending rows ${s.pendingRows}, Redis queued ${s.redis.queued} users ${s.redis.users} open sessions ${s.redis.openSessions} journal ${s.redis.journal}`,
     );
     const w = r.checks.rows;
     line(

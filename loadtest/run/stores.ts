@@ -21,7 +21,7 @@ export interface Stores {
   /** Session rows in PostgreSQL, and how many have no end yet. */
   sessionRows(): Promise<{ total: number; open: number }>;
   /** What this run left in Redis: queued users, user records, sessions still open. */
-  leftovers(): Promise<{ queued: number; users: number; openSessions: number }>;
+  leftovers(): Promise<{ queued: number; users: number; openSessions: number; journal: number }>;
   close(): Promise<void>;
 }
 
@@ -114,7 +114,9 @@ export async function openStores(redisUrl: string | undefined): Promise<Stores> 
         cursor = next;
         for (const k of keys) if ((await redis.hget(k, 'st')) === 'open') openSessions++;
       } while (cursor !== '0');
-      return { queued, users: await countKeys(`${P}u:*`), openSessions };
+      // The journal: session starts and ends (and reports) not yet in PostgreSQL.
+      const journal = await redis.xlen(`${P}journal`);
+      return { queued, users: await countKeys(`${P}u:*`), openSessions, journal };
     },
     async close() {
       redis.disconnect();
