@@ -14,6 +14,7 @@ import { until } from './support/probes.ts';
 import { type PrivateRedis, startRedis } from './support/redis-process.ts';
 
 const FALLBACK_MS = 500;
+const GRACE_MS = 1000;
 const PROMISE =
   'after Redis restarts empty: both users of a session that spanned the restart are told (peerLeft disconnect, then waiting) within ~5 s (2 beats); two users who reported each other are not matched for INTEREST_FALLBACK_MS + 2 s with only them waiting; two fresh users pair';
 
@@ -68,7 +69,7 @@ test('Redis restarts empty: sessions are closed for both sides, blocks hold, pai
     REDIS_URL: redis.url,
     INTEREST_FALLBACK_MS: String(FALLBACK_MS),
     REMATCH_COOLDOWN_MS: '0',
-    RESUME_GRACE_MS: '1000',
+    RESUME_GRACE_MS: String(GRACE_MS),
   };
   const [a, b] = await fleet.start(shared, { INSTANCE_ID: 'redis-a' }, { INSTANCE_ID: 'redis-b' });
   if (!a || !b) throw new Error('two instances expected');
@@ -102,10 +103,11 @@ test('Redis restarts empty: sessions are closed for both sides, blocks hold, pai
     const backAt = await redis.restart();
     const [t1, t2] = await Promise.all([toldOver(u1, sid, 10_000), toldOver(u2, sid, 10_000)]);
     const toldMs = t1 && t2 ? Math.max(t1.at, t2.at) - backAt : null;
-    // Out of the way, so r1 and r2 are the only ones waiting.
-    u1.send({ type: 'cancel' });
-    u2.send({ type: 'cancel' });
-    await Bun.sleep(200);
+    // Out of the way, so r1 and r2 are the only ones waiting. Re-queued, u1 and u2 may have paired
+    // again at once, so a cancel could come too late: their sockets go, and the grace with them.
+    u1.close();
+    u2.close();
+    await Bun.sleep(GRACE_MS + 500);
 
     r1.send({ type: 'enqueue', mode: 'text' });
     r2.send({ type: 'enqueue', mode: 'text' });

@@ -65,6 +65,7 @@ test('SIGSTOP past the TTL: after SIGCONT the frozen instance tells its users an
     const swept = await heard(b1, 'peerLeft', TTL_MS + 3000, sid);
     await Bun.sleep(Math.max(0, pausedAt + TTL_MS + 3000 - Date.now()));
     b1.send({ type: 'cancel' }); // out of the way: only b2 and b3 are there to meet A's users
+    await b1.until('idle', 2000).catch(() => null);
     const b2 = await open(b.ws);
     const b3 = await open(b.ws);
     fleet.resume(a);
