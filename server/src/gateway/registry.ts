@@ -80,8 +80,9 @@ export class Registry implements Outbox {
     ws.data.rec = null;
     this.tap.socketClosed(c.userId, SEND_BUFFER_FULL);
     ws.close(4002, SEND_BUFFER_FULL);
-    // The close frame waits behind the full buffer of a client that does not read: cut it soon.
-    setTimeout(() => ws.readyState !== 3 && ws.terminate(), 2000).unref();
+    // The close frame waits behind the full buffer: a client that reads again gets it, with the
+    // code; one that never does is cut off.
+    setTimeout(() => ws.readyState !== 3 && ws.terminate(), 10_000).unref();
     // Told after the action that wrote is done (this may run inside one of the actor's own).
     queueMicrotask(() => c.actor.send({ type: 'socket.closed' }));
   }

@@ -101,7 +101,7 @@ export class JournalPump {
         refused = await this.writer.write(readable);
       } catch (error) {
         this.failures += 1;
-        this.retryAt = this.now() + Math.min(5000, 100 * 2 ** this.failures);
+        this.retryAt = this.now() + Math.min(2000, 100 * 2 ** this.failures);
         if (this.failures === 1 || this.failures % 10 === 0) this.o.onError(error, this.held.length);
         throw error;
       }
