@@ -40,6 +40,7 @@ async function main(config: Config): Promise<void> {
     registry: () => registry,
     waiting: () => counts().waiting,
     pendingRows: () => db.pump.pending(),
+    journalBacklog: () => store.journal.backlog(),
     board: store.board,
   });
   const { metrics, admin, events, tap } = watch;

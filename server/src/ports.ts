@@ -219,6 +219,8 @@ export interface Journal {
   read(max: number): Promise<JournalRecord[]>;
   /** These are in PostgreSQL (or rejected for good): never read again. */
   ack(ids: string[]): Promise<void>;
+  /** Entries not yet acknowledged, by any reader. */
+  backlog(): Promise<number>;
 }
 
 /** Reports, blocks and bans. */

@@ -118,3 +118,13 @@ test('last_seen_at moves when the user was last seen over a minute ago, not on e
   expect(after.uc).toBeGreaterThan((before.uc ?? Number.POSITIVE_INFINITY) + 9 * 60_000);
   expect(after.ud).toBe(before.ud as number);
 });
+
+test('reports from three different people within a day ban the reported user for a day, once', async () => {
+  const log = new PostgresSessionLog(sql);
+  await log.write([reported('s-b1', 'r1', 'target', 'spam'), reported('s-b2', 'r2', 'target', 'spam')]);
+  expect((await sql`SELECT count(*)::int AS n FROM bans WHERE user_id = 'target'`)[0]?.n).toBe(0);
+  await log.write([reported('s-b3', 'r3', 'target', 'spam'), reported('s-b4', 'r3', 'target', 'again')]);
+  await log.write([reported('s-b5', 'r4', 'target', 'spam')]);
+  const bans = await sql`SELECT expires_at > now() + interval '23 hours' AS day FROM bans WHERE user_id = 'target'`;
+  expect(bans.map((b) => b.day)).toEqual([true]);
+});

@@ -21,6 +21,7 @@ export interface Watched {
   registry: () => Registry;
   waiting: () => number;
   pendingRows: () => number;
+  journalBacklog: () => Promise<number>;
   board: AdminBoard<InstanceView>;
 }
 
@@ -54,6 +55,7 @@ export async function openWatch(config: Config, log: Log, live: Watched): Promis
       sockets: () => live.registry().sockets(),
       waiting: () => live.waiting(),
       pendingRows: () => live.pendingRows(),
+      journalBacklog: () => live.journalBacklog(),
     },
     config.instanceId,
   );

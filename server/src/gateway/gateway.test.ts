@@ -27,7 +27,13 @@ interface FakeSocket {
 
 function rig(machine?: (registry: Registry) => AnyStateMachine) {
   const metrics = new Metrics(
-    { actorsByState: () => ({}), sockets: () => 0, waiting: () => 0, pendingRows: () => 0 },
+    {
+      actorsByState: () => ({}),
+      sockets: () => 0,
+      waiting: () => 0,
+      pendingRows: () => 0,
+      journalBacklog: async () => 0,
+    },
     'g',
   );
   const registry = new Registry(metrics);

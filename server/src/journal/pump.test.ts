@@ -74,6 +74,7 @@ test('an entry the journal cannot take is held and written directly', async () =
     },
     read: async () => [],
     ack: async () => {},
+    backlog: async () => 0,
   };
   const r = rig(broken);
   r.pump.append(started('s-report'));

@@ -20,7 +20,16 @@ function metricNames(expr: string): string[] {
 
 test('every dashboard query uses metrics the server exports', async () => {
   const dashboard = await Bun.file(DASHBOARD).json();
-  const m = new Metrics({ actorsByState: () => ({}), sockets: () => 0, waiting: () => 0, pendingRows: () => 0 }, 'x');
+  const m = new Metrics(
+    {
+      actorsByState: () => ({}),
+      sockets: () => 0,
+      waiting: () => 0,
+      pendingRows: () => 0,
+      journalBacklog: async () => 0,
+    },
+    'x',
+  );
   const exposition = await m.text();
   m.stop();
   const exported = new Set<string>();

@@ -8,7 +8,13 @@ const value = (text: string, name: string) =>
 
 test('process and event-loop metrics are real under Bun, and the misleading defaults are gone', async () => {
   const m = new Metrics(
-    { actorsByState: () => ({ idle: 2 }), sockets: () => 2, waiting: () => 0, pendingRows: () => 0 },
+    {
+      actorsByState: () => ({ idle: 2 }),
+      sockets: () => 2,
+      waiting: () => 0,
+      pendingRows: () => 0,
+      journalBacklog: async () => 0,
+    },
     'test',
   );
   try {
@@ -38,7 +44,16 @@ test('process and event-loop metrics are real under Bun, and the misleading defa
 });
 
 test('frames are counted by direction and type, unknown types as invalid, across scrapes', async () => {
-  const m = new Metrics({ actorsByState: () => ({}), sockets: () => 0, waiting: () => 0, pendingRows: () => 0 }, 't');
+  const m = new Metrics(
+    {
+      actorsByState: () => ({}),
+      sockets: () => 0,
+      waiting: () => 0,
+      pendingRows: () => 0,
+      journalBacklog: async () => 0,
+    },
+    't',
+  );
   const frames = (text: string, direction: string, type: string) =>
     value(text, `ws_frames_total\\{direction="${direction}",type="${type}",instance="t"\\}`);
   try {

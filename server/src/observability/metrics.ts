@@ -13,6 +13,8 @@ export interface LiveState {
   sockets(): number;
   waiting(): number;
   pendingRows(): number;
+  /** Journal entries not yet in PostgreSQL, for every instance (Redis: the stream's length). */
+  journalBacklog(): Promise<number>;
 }
 
 export class Metrics implements FrameTap {
@@ -85,6 +87,14 @@ export class Metrics implements FrameTap {
       registers,
       collect() {
         this.set(live.sockets());
+      },
+    });
+    new Gauge({
+      name: 'sessionlog_journal_entries',
+      help: 'Journal entries (session starts and ends, reports) not yet in PostgreSQL, across all instances',
+      registers,
+      async collect() {
+        this.set(await live.journalBacklog().catch(() => Number.NaN));
       },
     });
     new Gauge({

@@ -34,4 +34,8 @@ export class MemoryJournal implements Journal {
   get size(): number {
     return this.queue.length + this.held.size;
   }
+
+  async backlog(): Promise<number> {
+    return this.size;
+  }
 }

@@ -1,6 +1,6 @@
 /**
  * The durable record in PostgreSQL: journal entries (sessions started and ended, reports) written
- * in batches, each batch one transaction of a few `unnest` statements. Every write is idempotent
+ * in batches, each batch one `unnest` statement (two when it holds reports). Every write is idempotent
  * (a session is one row whose end, once written, stays; a report is keyed by its journal id),
  * because the journal delivers at least once.
  *
@@ -63,37 +63,33 @@ export class PostgresSessionLog {
   private async writeBatch(records: JournalRecord[]): Promise<void> {
     const sessions = new Map<string, SessionRow>();
     const reports: (Report & { journalId: string })[] = [];
-    const users = new Set<string>();
     for (const { id, entry } of records) {
       if (!entry) continue;
-      if (entry.kind === 'reported') {
-        reports.push({ ...entry.report, journalId: id });
-        users.add(entry.report.reporter).add(entry.report.reported);
-        continue;
+      if (entry.kind === 'reported') reports.push({ ...entry.report, journalId: id });
+      else {
+        const row = merge(sessions.get(entry.session.sessionId), entry.session);
+        sessions.set(row.sessionId, row);
       }
-      const row = merge(sessions.get(entry.session.sessionId), entry.session);
-      sessions.set(row.sessionId, row);
-      users.add(row.userA).add(row.userB);
     }
-    await this.sql.begin(async (tx) => {
-      if (users.size > 0) await this.writeUsers(tx as unknown as Db, [...users]);
-      if (sessions.size > 0) await this.writeSessions(tx as unknown as Db, [...sessions.values()]);
-      if (reports.length > 0) await this.writeReports(tx as unknown as Db, reports);
-    });
-    if (reports.length > 0) this.opts.onReports?.();
+    // Each is one statement (its users upserted in a CTE of the same statement), so it is atomic
+    // without a transaction: one round trip each, and nothing for a broken connection to hold.
+    if (sessions.size > 0) await this.writeSessions([...sessions.values()]);
+    if (reports.length > 0) {
+      await this.writeReports(reports);
+      this.opts.onReports?.();
+    }
   }
 
-  private async writeUsers(tx: Db, users: string[]): Promise<void> {
+  private async writeSessions(sessions: SessionRow[]): Promise<void> {
+    const col = <K extends keyof SessionRow>(k: K) => sessions.map((s) => s[k]);
+    const users = [...new Set(sessions.flatMap((s) => [s.userA, s.userB]))];
     // last_seen_at to the minute: a user pairs many times a minute, and rewriting its row on
     // every batch was more PostgreSQL work than the sessions themselves.
-    await tx`INSERT INTO users (id) SELECT unnest(${users}::text[])
-      ON CONFLICT (id) DO UPDATE SET last_seen_at = now()
-      WHERE users.last_seen_at < now() - interval '1 minute'`;
-  }
-
-  private async writeSessions(tx: Db, sessions: SessionRow[]): Promise<void> {
-    const col = <K extends keyof SessionRow>(k: K) => sessions.map((s) => s[k]);
-    await tx`INSERT INTO sessions (session_id, user_a, user_b, mode, started_at, ended_at, ended_by, end_reason)
+    await this.sql`WITH u AS (
+        INSERT INTO users (id) SELECT unnest(${users}::text[])
+        ON CONFLICT (id) DO UPDATE SET last_seen_at = now()
+        WHERE users.last_seen_at < now() - interval '1 minute')
+      INSERT INTO sessions (session_id, user_a, user_b, mode, started_at, ended_at, ended_by, end_reason)
       SELECT s, a, b, m, to_timestamp(st / 1000.0), to_timestamp(en / 1000.0), eb, er
       FROM unnest(${col('sessionId')}::text[], ${col('userA')}::text[], ${col('userB')}::text[],
                   ${col('mode')}::text[], ${col('startedAt')}::float8[], ${col('endedAt')}::float8[],
@@ -104,23 +100,31 @@ export class PostgresSessionLog {
         end_reason = COALESCE(sessions.end_reason, EXCLUDED.end_reason)`;
   }
 
-  private async writeReports(tx: Db, reports: (Report & { journalId: string })[]): Promise<void> {
+  /** Reports, the blocks they make, and the ban that several reporters within a day bring. */
+  private async writeReports(reports: (Report & { journalId: string })[]): Promise<void> {
     const col = <K extends keyof (Report & { journalId: string })>(k: K) => reports.map((r) => r[k]);
-    await tx`INSERT INTO reports (session_id, reporter, reported, reason, created_at, journal_id)
-      SELECT s, rep, rpd, why, to_timestamp(t / 1000.0), j
-      FROM unnest(${col('sessionId')}::text[], ${col('reporter')}::text[], ${col('reported')}::text[],
-                  ${col('reason')}::text[], ${col('at')}::float8[], ${col('journalId')}::text[])
-        AS x(s, rep, rpd, why, t, j)
-      ON CONFLICT (journal_id) DO NOTHING`;
-    await tx`INSERT INTO blocks (blocker, blocked)
-      SELECT * FROM unnest(${col('reporter')}::text[], ${col('reported')}::text[]) ON CONFLICT DO NOTHING`;
-    await tx`INSERT INTO bans (user_id, reason, expires_at)
-      SELECT r.reported, 'reported by several people within a day', now() + interval '24 hours'
-      FROM reports r
-      WHERE r.reported = ANY(${col('reported')}::text[]) AND r.created_at > now() - interval '24 hours'
-      GROUP BY r.reported
-      HAVING count(DISTINCT r.reporter) >= ${AUTO_BAN_REPORTERS}
-        AND NOT EXISTS (SELECT 1 FROM bans b WHERE b.user_id = r.reported
+    const users = [...new Set(reports.flatMap((r) => [r.reporter, r.reported]))];
+    await this.sql`WITH u AS (
+        INSERT INTO users (id) SELECT unnest(${users}::text[]) ON CONFLICT (id) DO NOTHING),
+      fresh AS (
+        INSERT INTO reports (session_id, reporter, reported, reason, created_at, journal_id)
+        SELECT s, rep, rpd, why, to_timestamp(t / 1000.0), j
+        FROM unnest(${col('sessionId')}::text[], ${col('reporter')}::text[], ${col('reported')}::text[],
+                    ${col('reason')}::text[], ${col('at')}::float8[], ${col('journalId')}::text[])
+          AS x(s, rep, rpd, why, t, j)
+        ON CONFLICT (journal_id) DO NOTHING
+        RETURNING reporter, reported),
+      b AS (
+        INSERT INTO blocks (blocker, blocked) SELECT reporter, reported FROM fresh ON CONFLICT DO NOTHING),
+      recent AS (
+        SELECT reporter, reported FROM reports
+        WHERE reported = ANY(${col('reported')}::text[]) AND created_at > now() - interval '24 hours'
+        UNION SELECT reporter, reported FROM fresh)
+      INSERT INTO bans (user_id, reason, expires_at)
+      SELECT reported, 'reported by several people within a day', now() + interval '24 hours'
+      FROM recent GROUP BY reported
+      HAVING count(DISTINCT reporter) >= ${AUTO_BAN_REPORTERS}
+        AND NOT EXISTS (SELECT 1 FROM bans b WHERE b.user_id = recent.reported
                         AND (b.expires_at IS NULL OR b.expires_at > now()))`;
   }
 
