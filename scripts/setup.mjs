@@ -4,7 +4,8 @@
  * first and does nothing when its part is already there.
  *
  *   node scripts/setup.mjs dev    dependencies + Bun (+ LiveKit when Go is there)
- *   node scripts/setup.mjs test   dependencies + Bun + Redis + PostgreSQL (+ the test tools)
+ *   node scripts/setup.mjs test   dependencies + Bun + Redis + PostgreSQL (+ the test tools: LiveKit,
+ *                                 k6, Chromium, podman and the image's base, kustomize, compose-spec)
  *   node scripts/setup.mjs load   dependencies + Bun + Redis + PostgreSQL + k6 (`bun run load` runs it)
  *
  * Plain Node with no dependencies, because it runs before anything else is installed.
@@ -198,6 +199,70 @@ async function ensureRedisForLoad() {
   if (!has('redis-server')) aptInstall('redis-server');
 }
 
+export const KUSTOMIZE_VERSION = '5.7.1';
+// compose-go's own validator (cmd/); 2.16 is the last line that builds with Go 1.26.8 and GOTOOLCHAIN=local.
+export const COMPOSE_GO_VERSION = '2.16.2';
+/** The Containerfile's base; made here from Debian's packages when no registry is reachable. */
+export const BASE_IMAGE = 'docker.io/library/debian:bookworm-slim';
+/** podman settings the deploy test uses (runc, no default ulimits): deploy/podman/containers.conf. */
+export const CONTAINERS_CONF = join(root, 'deploy', 'podman', 'containers.conf');
+
+/** Whether a binary built by `go install` embeds module `mod` at `version` (`go version -m`). */
+function goBuilt(bin, mod, version) {
+  if (!existsSync(bin)) return false;
+  const r = spawnSync('go', ['version', '-m', bin], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.includes(`\tmod\t${mod}\tv${version}\t`);
+}
+
+/** The Go tools the deploy tests run, pinned: the binary's name, its package, the module it is in. */
+const GO_TOOLS = [
+  { name: 'kustomize', pkg: 'sigs.k8s.io/kustomize/kustomize/v5', version: KUSTOMIZE_VERSION },
+  { name: 'compose-spec', pkg: 'github.com/compose-spec/compose-go/v2/cmd', version: COMPOSE_GO_VERSION },
+];
+
+/** A pinned Go tool in Go's bin directory, under `name` (go install names it after its package). */
+function ensureGoTool({ name, pkg, version }) {
+  const dir = goBin();
+  if (!dir) fail(`Go is needed to build ${name} for the deploy tests; install Go (https://go.dev/dl/)`);
+  const bin = join(dir, name);
+  // The module is the package without its command directory (…/compose-go/v2/cmd is in …/v2).
+  const mod = pkg.replace(/\/cmd$/, '');
+  if (goBuilt(bin, mod, version)) return;
+  say(`building ${name} ${version} with Go (seconds, once)`);
+  run('go', ['install', `${pkg}@v${version}`]);
+  // go install names the binary after the package's last path element, skipping a major version
+  // (…/kustomize/v5 → kustomize, …/compose-go/v2/cmd → cmd).
+  const parts = pkg.split('/');
+  const built = join(dir, /^v\d+$/.test(parts.at(-1)) ? parts.at(-2) : parts.at(-1));
+  if (built !== bin) run('mv', ['-f', built, bin]);
+}
+
+/**
+ * What the deploy test needs: podman and runc (crun does not work on the CI box), debootstrap,
+ * and the Containerfile's base image, made from Debian's packages (deploy/container/base-image.sh)
+ * when podman's store lacks it, so a fresh machine builds the image without a container registry.
+ * Where podman cannot work at all, say so and go on: the deploy test reports it as SKIPPED.
+ */
+function ensureContainerTools() {
+  const missing = ['podman', 'runc', 'debootstrap'].filter((cmd) => !has(cmd));
+  if (missing.length > 0) aptInstall(...missing);
+  const env = { ...process.env, CONTAINERS_CONF };
+  if (spawnSync('podman', ['info'], { stdio: 'ignore', env }).status !== 0) {
+    say('podman is installed but does not work here (`podman info` fails): the deploy test will be skipped');
+    return;
+  }
+  if (spawnSync('podman', ['image', 'exists', BASE_IMAGE], { env }).status === 0) return;
+  if (!isRoot) {
+    // debootstrap needs root, and root's podman keeps its images apart from a user's.
+    say(`${BASE_IMAGE} is missing: pull it, or make it as root with deploy/container/base-image.sh`);
+    return;
+  }
+  say(`making the base image ${BASE_IMAGE} with debootstrap (about a minute, once)`);
+  const script = join(root, 'deploy', 'container', 'base-image.sh');
+  const r = spawnSync(script, [BASE_IMAGE], { stdio: 'inherit', env });
+  if (r.status !== 0) fail(`making ${BASE_IMAGE} failed (deploy/container/base-image.sh)`);
+}
+
 /** Debian's Chromium for the browser tests (a test tool's own browser download cannot work here). */
 function ensureChromium() {
   if (existsSync('/usr/bin/chromium')) return;
@@ -216,6 +281,8 @@ if (isMain) {
     ensureLivekit({ required: true });
     ensureK6();
     ensureChromium();
+    ensureContainerTools();
+    for (const tool of GO_TOOLS) ensureGoTool(tool);
   }
   if (purpose === 'load') {
     await ensureRedisForLoad();

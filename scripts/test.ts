@@ -5,6 +5,7 @@
  *   bun scripts/test.ts            everything
  *   bun scripts/test.ts unit       only steps whose name starts with "unit"
  *   bun scripts/test.ts e2e        the client build and the real-browser tests only
+ *   bun scripts/test.ts deploy     the manifests, and the image under podman
  *   bun scripts/test.ts faults     the fault suite only (instances killed, frozen, cut off from Redis or PostgreSQL)
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -87,6 +88,13 @@ const k6Smoke: Step['run'] = async () => {
   return code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
 };
 
+/**
+ * The deploy tree: the Kustomize build, compose.yaml and the LiveKit values checked offline, then
+ * the image built and run with `podman kube play` (deploy/test/). A machine where podman cannot
+ * run containers gets a SKIPPED line naming why, and the skipped tests count as failed.
+ */
+const deploy: Step['run'] = bunTest('deploy', ['deploy/test'], 900_000);
+
 const steps: Step[] = [
   { name: 'typecheck', run: check(['bun', 'x', 'tsc', '--noEmit', '-p', '.']) },
   { name: 'lint', run: check(['bun', 'x', 'biome', 'check', '--error-on-warnings', '.']) },
@@ -96,6 +104,7 @@ const steps: Step[] = [
   { name: 'faults', run: bunTest('faults', ['server/test/faults'], 120_000) },
   { name: 'e2e', run: e2e },
   { name: 'k6-smoke', run: k6Smoke },
+  { name: 'deploy', run: deploy },
 ];
 
 const only = process.argv[2];
