@@ -42,6 +42,21 @@ async function collect(stream: ReadableStream<Uint8Array>, into: (text: string) 
 }
 
 /**
+ * Every client of a test or a load run connects from 127.0.0.1 and churns far faster than a
+ * person: the per-address and per-device limits are lifted unless the caller sets them (the tests
+ * of those limits do).
+ */
+const UNLIMITED = {
+  CONNECTIONS_PER_ADDRESS: '1000000',
+  CONNECTS_PER_MINUTE_BEFORE_CHALLENGE: '100000000',
+  CONNECTS_PER_MINUTE: '100000000',
+  ENQUEUE_RATE_PER_MINUTE: '100000000',
+  ENQUEUE_BURST: '1000000',
+  SKIP_RATE_PER_MINUTE: '100000000',
+  SKIP_BURST: '1000000',
+};
+
+/**
  * Spawns the server and waits (up to 30 s) until /healthz answers. `env.PORT` picks the port (else
  * a free one); `bunArgs` go before the script (e.g. `--cpu-prof-md`). Logs default to `warn` so a
  * test's output stays readable; the output is kept for the error a failed start throws.
@@ -51,7 +66,7 @@ export async function startServer(env: Record<string, string>, bunArgs: string[]
   let out = '';
   const proc = Bun.spawn(['bun', ...bunArgs, 'server/src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', ...env },
+    env: { ...process.env, LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', ...UNLIMITED, ...env },
     stdout: 'pipe',
     stderr: 'pipe',
   });

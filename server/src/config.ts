@@ -28,8 +28,11 @@ export interface Config {
   databaseUrl: string | null;
   dataDir: string;
   livekit: LiveKitConfig | null;
-  /** Secret that signs resume tokens; must be shared by all instances behind one load balancer. */
-  resumeSecret: string;
+  /**
+   * Secret that signs resume tokens; must be shared by all instances behind one load balancer.
+   * Null: generated once and kept in PostgreSQL, which every instance shares.
+   */
+  resumeSecret: string | null;
   /**
    * How long a resume token is good for after it was issued even when its connection is no longer
    * held; a held connection (socket open, or within the grace) is resumed with its token whatever
@@ -49,6 +52,41 @@ export interface Config {
   admin: AdminConfig;
   /** Streaming actors to the Stately inspector (INSPECT=1); null when off. */
   inspect: InspectConfig | null;
+  safety: SafetyConfig;
+}
+
+/** A rate with a burst: `perMinute` sustained, `burst` at once (a GCRA token bucket). */
+export interface Rate {
+  perMinute: number;
+  burst: number;
+}
+
+/** Identity, abuse limits, bans and the client's safe mode (docs/OPERATIONS.md, "Safety"). */
+export interface SafetyConfig {
+  /** Signs device cookies and keys address hashes; null: generated once and kept in PostgreSQL. */
+  identitySecret: string | null;
+  /** Proxies in front of the server whose X-Forwarded-For entries are trusted (0: none). */
+  trustedProxyDepth: number;
+  /** Cookies carry Secure (browsers accept it on https and on localhost). */
+  cookieSecure: boolean;
+  /** Open sockets one address may hold at once, across all instances. */
+  connectionsPerAddress: number;
+  /** Connects per address past which a solved bot check is required. */
+  connectsBeforeChallenge: Rate;
+  /** Connects per address that even a solved bot check does not pass. */
+  connects: Rate;
+  /** Enqueues (Start) per device. */
+  enqueues: Rate;
+  /** Skips and reports per device; past it the device cools down before it is queued again. */
+  skips: Rate;
+  /** Distinct reporting devices within a day that ban a device, and for how long. */
+  autoBan: { reporters: number; hours: number };
+  /** Devices reported by this many distinct devices within a week meet only each other (0: off). */
+  shadowReporters: number;
+  /** Proof-of-work difficulty: SHA-256 iterations per attempt of the bot check. */
+  challengeCost: number;
+  /** What the client's safe mode counts as unsafe (nsfwjs classes) and above which probability. */
+  safeMode: { unsafe: string[]; threshold: number };
 }
 
 export interface AdminConfig {
@@ -201,7 +239,7 @@ export function loadConfig(env: Env): Config {
     databaseUrl: url(env, 'DATABASE_URL', ['postgres', 'postgresql']),
     dataDir: env.DATA_DIR?.trim() || '.data',
     livekit: livekit(env),
-    resumeSecret: env.RESUME_SECRET?.trim() || crypto.randomUUID(),
+    resumeSecret: secret(env, 'RESUME_SECRET'),
     resumeTokenTtlMs: int(env, 'RESUME_TOKEN_TTL_MS', int(env, 'RESUME_GRACE_MS', T.resumeGraceMs, 0) + 30_000, 1000),
     allowedOrigins: origins ? origins.split(',').map((o) => o.trim()) : null,
     logLevel,
@@ -223,5 +261,54 @@ export function loadConfig(env: Env): Config {
     dev: flag(env, 'SERENDIP_DEV'),
     admin: admin(env),
     inspect: inspect(env),
+    safety: safety(env),
+  };
+}
+
+function secret(env: Env, name: string): string | null {
+  const raw = env[name]?.trim();
+  if (!raw) return null;
+  if (raw.length < 16) throw new ConfigError(`${name} must be at least 16 characters`);
+  return raw;
+}
+
+/** `<perMinuteVar>` sustained and `<burstVar>` at once; without a burst variable the burst is the rate itself. */
+function rate(env: Env, perMinuteVar: string, perMinute: number, burstVar: string | null, burst: number): Rate {
+  const sustained = int(env, perMinuteVar, perMinute, 1);
+  return { perMinute: sustained, burst: burstVar ? int(env, burstVar, burst, 1) : sustained };
+}
+
+const NSFW_CLASSES = ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy'];
+
+function safety(env: Env): SafetyConfig {
+  const unsafe = (env.SAFE_MODE_UNSAFE_CLASSES?.trim() || 'Porn,Hentai,Sexy').split(',').map((c) => c.trim());
+  const unknown = unsafe.filter((c) => !NSFW_CLASSES.includes(c));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `SAFE_MODE_UNSAFE_CLASSES: unknown class ${unknown.join(', ')} (known: ${NSFW_CLASSES.join(', ')})`,
+    );
+  }
+  const threshold = Number(env.SAFE_MODE_THRESHOLD?.trim() || '0.6');
+  if (!Number.isFinite(threshold) || threshold <= 0 || threshold >= 1) {
+    throw new ConfigError(`SAFE_MODE_THRESHOLD must be between 0 and 1, got "${env.SAFE_MODE_THRESHOLD}"`);
+  }
+  const identitySecret = secret(env, 'IDENTITY_SECRET');
+  if (identitySecret !== null && identitySecret.length < 32) {
+    throw new ConfigError('IDENTITY_SECRET must be at least 32 characters');
+  }
+  return {
+    identitySecret,
+    trustedProxyDepth: int(env, 'TRUSTED_PROXY_DEPTH', 0, 0, 10),
+    cookieSecure:
+      env.COOKIE_SECURE === undefined || env.COOKIE_SECURE.trim() === '' ? true : flag(env, 'COOKIE_SECURE'),
+    connectionsPerAddress: int(env, 'CONNECTIONS_PER_ADDRESS', 30, 1),
+    connectsBeforeChallenge: rate(env, 'CONNECTS_PER_MINUTE_BEFORE_CHALLENGE', 30, null, 0),
+    connects: rate(env, 'CONNECTS_PER_MINUTE', 120, null, 0),
+    enqueues: rate(env, 'ENQUEUE_RATE_PER_MINUTE', 30, 'ENQUEUE_BURST', 10),
+    skips: rate(env, 'SKIP_RATE_PER_MINUTE', 30, 'SKIP_BURST', 20),
+    autoBan: { reporters: int(env, 'AUTO_BAN_REPORTERS', 3, 1), hours: int(env, 'AUTO_BAN_HOURS', 24, 1) },
+    shadowReporters: int(env, 'SHADOW_POOL_REPORTERS', 0, 0),
+    challengeCost: int(env, 'CHALLENGE_COST', 5000, 1, 10_000_000),
+    safeMode: { unsafe, threshold },
   };
 }

@@ -12,7 +12,7 @@ const LAYERS: string[][] = [
   ['protocol'], // the wire contract (and its numbers): imports nothing of ours
   ['config'], // the environment, parsed once: only the protocol's defaults below it
   ['ports', 'log', 'identity'], // the interfaces everything talks through, and the basics
-  ['session', 'matching', 'journal'], // the pure machine and its bindings, who meets whom, the record's path
+  ['session', 'matching', 'journal', 'safety'], // the pure machine and its bindings, who meets whom, the record's path
   ['adapters', 'observability'], // one adapter per technology; metrics, logs, inspection
   ['gateway', 'http', 'admin'], // the edges: WebSocket, HTTP routes, /admin
   ['boot'], // the parts the composition root assembles

@@ -5,6 +5,7 @@
 import { openDatabase } from './boot/database.ts';
 import { openMedia } from './boot/media.ts';
 import { reconcile } from './boot/reconcile.ts';
+import { openSafety } from './boot/safety.ts';
 import { serve } from './boot/serve.ts';
 import { atMost, onShutdown } from './boot/shutdown.ts';
 import { openStore } from './boot/store.ts';
@@ -13,6 +14,7 @@ import { type Config, ConfigError, loadConfig } from './config.ts';
 import { Gateway } from './gateway/gateway.ts';
 import { Registry } from './gateway/registry.ts';
 import { createApp } from './http/app.ts';
+import { mountEntry } from './http/entry.ts';
 import { mountWebhook } from './http/webhook.ts';
 import { newId } from './identity/ids.ts';
 import { ResumeTokens } from './identity/resume.ts';
@@ -41,9 +43,11 @@ async function main(config: Config): Promise<void> {
     waiting: () => counts().waiting,
     pendingRows: () => db.pump.pending(),
     journalBacklog: () => store.journal.backlog(),
+    moderation: db.records,
     board: store.board,
   });
   const { metrics, admin, events, tap } = watch;
+  const safety = openSafety(config, db.secrets.identity, store.admission);
   const registry = new Registry(tap);
   function resync() {
     for (const c of registry.all()) c.actor.send({ type: 'queue.recheck' });
@@ -68,8 +72,14 @@ async function main(config: Config): Promise<void> {
       onError: (what, err) => log.warn({ what, err: (err as Error)?.message }, 'background effect failed'),
     }),
     registry,
-    tokens: new ResumeTokens(config.resumeSecret, config.resumeTokenTtlMs),
+    tokens: new ResumeTokens(db.secrets.resume, config.resumeTokenTtlMs),
     handover: store.handover,
+    identities: safety.identities,
+    passes: safety.passes,
+    admission: store.admission,
+    moderation: db.moderation,
+    seen: (seen) => db.pump.append({ kind: 'seen', seen }),
+    prepare: (device) => store.ensureBlocks(device, db.blocksOf),
     tap,
     config,
     video: () => media.media.available(),
@@ -83,7 +93,15 @@ async function main(config: Config): Promise<void> {
     clientDir: config.clientDir,
     draining: () => gateway.draining,
     log,
-    mount: admin.mount,
+    mount: (routes) => {
+      admin.mount(routes);
+      mountEntry(routes, {
+        ...safety,
+        admission: store.admission,
+        moderation: db.moderation,
+        safeMode: config.safety.safeMode,
+      });
+    },
   });
   mountWebhook(app, { verifier: media.verifier, handle: mediaEvents(matcher), log });
   const server = serve(config, gateway, app);
@@ -93,7 +111,7 @@ async function main(config: Config): Promise<void> {
       matcher,
       record: (entry) => db.pump.append(entry),
       deliver: registry.deliver,
-      restoreBlocks: async (userIds) => store.restoreBlocks(await db.blocksOf(userIds)),
+      restoreBlocks: async (devices) => store.restoreBlocks(await db.blocksOf(devices)),
       now: Date.now,
     }).then(
       (told) => log.warn({ kind, ...told }, "the store lost this instance's users: they were told, and queue again"),

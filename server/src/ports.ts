@@ -2,13 +2,24 @@
  * Ports: the small interfaces the session actors and the gateway talk through.
  * One adapter per technology implements each (adapters/redis, adapters/memory, adapters/postgres, ...).
  */
+import type { Rate } from './config.ts';
 import type { ClientFrameType, LeaveReason, Mode, ServerFrame, ServerFrameType } from './protocol.ts';
 
+/** Who a connection is, for moderation: the device (its cookie) and the keyed hash of its address. */
+export interface Who {
+  device: string;
+  ipHash: string;
+}
+
 /** What a waiting user brings to the queue. */
-export interface Ticket {
+export interface Ticket extends Who {
   userId: string;
   /** Identifies this connection of the user; a newer connection takes the user over. */
   conn: string;
+  /** 'enqueue': the user pressed Start (counted against its device's enqueue limit); 'again': a re-queue or a retry. */
+  origin: 'enqueue' | 'again';
+  /** 'shadow': a device reported by several others, paired only with its likes. */
+  pool: 'main' | 'shadow';
   mode: Mode;
   interests: string[];
   /** When the user entered the queue (ms epoch); the queue is ordered by it. */
@@ -22,6 +33,8 @@ export interface SessionInfo {
   sessionId: string;
   mode: Mode;
   partnerId: string;
+  /** The partner's device (what a report names). */
+  partnerDevice: string;
   /** Instance that holds the partner's socket (for relaying chat). */
   partnerInstance: string;
   commonInterests: string[];
@@ -32,6 +45,8 @@ export type ClaimResult = (
   | { kind: 'matched'; session: SessionInfo; formed: boolean }
   /** Queued; `retryInMs` says when a deferred candidate may become compatible (null: never by itself). */
   | { kind: 'queued'; retryInMs: number | null }
+  /** Not queued: the device skipped too fast (cooling down) or started too often; it may again in `retryInMs`. */
+  | { kind: 'limited'; retryInMs: number }
 ) & {
   /** A session left over from an earlier wait or connection, closed by this claim. */
   leftover?: ClosedSession;
@@ -145,6 +160,35 @@ export interface Handover {
   adopt(userId: string, conn: string): Promise<SessionInfo | null>;
 }
 
+/** Connection limits per address hash (from config.ts's SafetyConfig). */
+export interface AdmissionLimits {
+  /** Open sockets per address, across all instances. */
+  open: number;
+  /** Connects per address before a solved bot check is needed. */
+  beforeChallenge: Rate;
+  /** Connects per address even with a solved bot check. */
+  hard: Rate;
+}
+
+/** Why a connection was not let in, and when to try again. */
+export type Admit = { ok: true } | { ok: false; why: 'challenge' | 'busy' | 'full'; retryAfterMs: number };
+
+/**
+ * Connection limits per address hash, across all instances: how many sockets it holds open, how
+ * often it connects (past a first rate a solved bot check is needed, past a second nothing helps),
+ * and the bot-check solutions already used.
+ */
+export interface Admission {
+  /** A new connection from `ipHash`, with or without a solved bot check: counted if let in. */
+  admit(ipHash: string, passed: boolean): Promise<Admit>;
+  /** A connection let in earlier has closed. */
+  left(ipHash: string): void;
+  /** Whether a connection from `ipHash` would need a solved bot check now (counts nothing). */
+  needsChallenge(ipHash: string): Promise<boolean>;
+  /** Marks a bot-check solution used; false when it was used before (a replay). */
+  redeem(id: string, ttlMs: number): Promise<boolean>;
+}
+
 /** Relays chat to a partner, on this instance or another. */
 export interface Relay {
   relay(toUserId: string, toInstance: string, event: PeerEvent): void;
@@ -188,7 +232,16 @@ export interface Report {
   sessionId: string;
   reporter: string;
   reported: string;
+  reporterDevice: string;
+  reportedDevice: string;
+  /** `<category>` or `<category>: <text>` (see REPORT_CATEGORIES), else free text. */
   reason: string;
+  at: number;
+}
+
+/** A connection seen: which device and address hash a user id stood for. */
+export interface Seen extends Who {
+  userId: string;
   at: number;
 }
 
@@ -196,7 +249,8 @@ export interface Report {
 export type JournalEntry =
   | { kind: 'started'; session: StartedSession }
   | { kind: 'ended'; session: ClosedSession }
-  | { kind: 'reported'; report: Report };
+  | { kind: 'reported'; report: Report }
+  | { kind: 'seen'; seen: Seen };
 
 /** A journal entry as read back, with the id that acknowledges it. */
 export interface JournalRecord {
@@ -223,12 +277,60 @@ export interface Journal {
   backlog(): Promise<number>;
 }
 
+/** A ban in force: until when (ms epoch; null for good) and why. */
+export interface Ban {
+  until: number | null;
+  reason: string;
+}
+
+/** A report as /admin lists it. */
+export interface ReportView {
+  id: number;
+  at: number;
+  sessionId: string;
+  category: string;
+  reason: string;
+  reporterDevice: string | null;
+  reportedDevice: string | null;
+  reportedIpHash: string | null;
+}
+
+/** A ban as /admin lists it. */
+export interface BanView {
+  id: number;
+  at: number;
+  device: string | null;
+  ipHash: string | null;
+  until: number | null;
+  reason: string;
+  by: string;
+}
+
+/** What /admin reads and changes of moderation (kept in PostgreSQL). */
+export interface ModerationRecords {
+  /** The latest reports, newest first. */
+  reports(limit: number): Promise<ReportView[]>;
+  /** The bans in force. */
+  bans(): Promise<BanView[]>;
+  /** Bans a device or an address hash, for `minutes` (null: for good). */
+  ban(
+    target: { device: string } | { ipHash: string },
+    minutes: number | null,
+    reason: string,
+    by: string,
+  ): Promise<BanView>;
+  /** Lifts a ban; false when there was none in force with this id. */
+  lift(id: number, by: string): Promise<boolean>;
+}
+
 /** Reports, blocks and bans. */
 export interface Moderation {
   /** Files a report; it is journaled, so it reaches PostgreSQL even if the reporter leaves at once. */
   report(report: Omit<Report, 'at'>): void;
-  /** Null when not banned, else until when (ms epoch). */
-  bannedUntil(userId: string): number | null;
+  /** The ban on this device or address, if any. */
+  banOf(who: Who): Ban | null;
+  /** Whether this device is to meet only others like it (reported by several devices). */
+  shadowed(device: string): boolean;
 }
 
 /** Media room access for a session. */

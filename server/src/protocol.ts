@@ -10,6 +10,20 @@ export const MAX_INTERESTS = 10;
 export const MAX_INTEREST_LENGTH = 32;
 export const MAX_TEXT_LENGTH = 2000;
 export const MAX_REPORT_REASON_LENGTH = 500;
+/**
+ * What a report is about. A report's `reason` may start with one, as `<category>` or
+ * `<category>: <details>`; the server records the category apart (the browser client always
+ * sends one). Any other reason is recorded as it is, under `other`.
+ */
+export const REPORT_CATEGORIES = ['nudity', 'harassment', 'spam', 'underage', 'violence', 'other'] as const;
+export type ReportCategory = (typeof REPORT_CATEGORIES)[number];
+
+/** The category a report's reason names, and its details. */
+export function reportCategory(reason: string): { category: ReportCategory; details: string } {
+  const m = reason.match(/^([a-z]+)(?::\s*([\s\S]*))?$/);
+  const named = REPORT_CATEGORIES.find((c) => c === m?.[1]);
+  return named ? { category: named, details: m?.[2] ?? '' } : { category: 'other', details: reason };
+}
 
 /**
  * The timers PROTOCOL.md names, in ms: the server's defaults (each is configurable, see

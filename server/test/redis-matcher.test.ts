@@ -4,6 +4,7 @@ import { listen } from '../src/adapters/redis/bus.ts';
 import { RedisJournal } from '../src/adapters/redis/journal.ts';
 import { RedisMatcher } from '../src/adapters/redis/matcher.ts';
 import type { PeerEvent } from '../src/ports.ts';
+import { NO_LIMITS } from './support/fakes.ts';
 import { matcherContract } from './support/matcher-contract.ts';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -22,6 +23,7 @@ matcherContract('redis', async () => {
     deliver,
     interestFallbackMs: 5_000,
     rematchCooldownMs: 60_000,
+    limits: NO_LIMITS,
     now: () => clock.now,
   });
   await listen(sub, matcher.channel, deliver, () => {});

@@ -49,7 +49,18 @@ const ended = (s: ReturnType<typeof session>, by: string, at: number): JournalRe
 });
 const reported = (sessionId: string, reporter: string, reported: string, reason: string): JournalRecord => ({
   id: `j${++n}`,
-  entry: { kind: 'reported', report: { sessionId, reporter, reported, reason, at: Date.now() } },
+  entry: {
+    kind: 'reported',
+    report: {
+      sessionId,
+      reporter,
+      reported,
+      reporterDevice: `d-${reporter}`,
+      reportedDevice: `d-${reported}`,
+      reason,
+      at: Date.now(),
+    },
+  },
 });
 
 test('a session started and ended in one batch is one ended row; its users exist', async () => {
@@ -75,7 +86,8 @@ test('writes are idempotent: the journal may deliver an entry twice, in any orde
   const rows = await sql`SELECT ended_by FROM sessions WHERE session_id = 's-twice'`;
   expect(rows.map((r) => r.ended_by)).toEqual(['uf']);
   expect((await sql`SELECT count(*)::int AS n FROM reports WHERE session_id = 's-twice'`)[0]?.n).toBe(1);
-  expect((await sql`SELECT count(*)::int AS n FROM blocks WHERE blocker = 'ue' AND blocked = 'uf'`)[0]?.n).toBe(1);
+  // A report blocks the two devices for good, once.
+  expect((await sql`SELECT count(*)::int AS n FROM device_blocks WHERE a = 'd-ue' AND b = 'd-uf'`)[0]?.n).toBe(1);
 });
 
 test('an entry PostgreSQL refuses is rejected alone; the rest of its batch is written', async () => {
@@ -119,12 +131,28 @@ test('last_seen_at moves when the user was last seen over a minute ago, not on e
   expect(after.ud).toBe(before.ud as number);
 });
 
-test('reports from three different people within a day ban the reported user for a day, once', async () => {
-  const log = new PostgresSessionLog(sql);
+test('reports from three different devices within a day ban the reported device for a day, once', async () => {
+  const log = new PostgresSessionLog(sql, { autoBan: { reporters: 3, hours: 24 } });
   await log.write([reported('s-b1', 'r1', 'target', 'spam'), reported('s-b2', 'r2', 'target', 'spam')]);
-  expect((await sql`SELECT count(*)::int AS n FROM bans WHERE user_id = 'target'`)[0]?.n).toBe(0);
+  expect((await sql`SELECT count(*)::int AS n FROM bans WHERE device_id = 'd-target'`)[0]?.n).toBe(0);
   await log.write([reported('s-b3', 'r3', 'target', 'spam'), reported('s-b4', 'r3', 'target', 'again')]);
   await log.write([reported('s-b5', 'r4', 'target', 'spam')]);
-  const bans = await sql`SELECT expires_at > now() + interval '23 hours' AS day FROM bans WHERE user_id = 'target'`;
-  expect(bans.map((b) => b.day)).toEqual([true]);
+  const bans =
+    await sql`SELECT expires_at > now() + interval '23 hours' AS day, reason FROM bans WHERE device_id = 'd-target'`;
+  expect([...bans]).toEqual([{ day: true, reason: 'reported by 3 people within a day' }]);
+});
+
+test('a report keeps its category apart from its details', async () => {
+  const log = new PostgresSessionLog(sql);
+  await log.write([
+    reported('s-c1', 'rc1', 'tc', 'nudity: showed everything'),
+    reported('s-c2', 'rc2', 'tc', 'spam'),
+    reported('s-c3', 'rc3', 'tc', 'was rude'),
+  ]);
+  const rows = await sql`SELECT category, reason FROM reports WHERE reported = 'tc' ORDER BY session_id`;
+  expect([...rows]).toEqual([
+    { category: 'nudity', reason: 'showed everything' },
+    { category: 'spam', reason: '' },
+    { category: 'other', reason: 'was rude' },
+  ]);
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Hono } from 'hono';
 import type { AnyStateMachine } from 'xstate';
 import type { AdminConfig } from '../config.ts';
-import type { AdminBoard } from '../ports.ts';
+import type { AdminBoard, ModerationRecords } from '../ports.ts';
 import { type AdminAccess, adminAccess } from './auth.ts';
 import { layout } from './chart/layout.ts';
 import { allNodes, chartOf } from './chart/model.ts';
@@ -30,6 +30,8 @@ export interface AdminDeps {
   connections: () => Iterable<Watched>;
   queue: () => number;
   board: AdminBoard<InstanceView>;
+  /** Reports and bans, read and changed from /admin. */
+  moderation: ModerationRecords;
   /** The Stately inspector, when INSPECT is on: its page, and following a user from /admin. */
   inspector: { pageUrl: string; followUser(userId: string): 'following' | 'unknown user' } | null;
   log: HubDeps['log'];
@@ -90,6 +92,7 @@ export async function createAdmin(d: AdminDeps): Promise<Admin> {
         script: js,
         svg,
         follow: d.inspector ? (userId) => d.inspector?.followUser(userId) ?? 'unknown user' : null,
+        moderation: d.moderation,
       }),
     start: () => {
       if (on) hub.start();

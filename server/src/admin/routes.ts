@@ -6,8 +6,10 @@
 import type { Context, Hono, Next } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
+import type { ModerationRecords } from '../ports.ts';
 import { ADMIN_COOKIE, type AdminAccess, allowed, cookieFor, tokenMatches } from './auth.ts';
 import type { AdminHub } from './hub.ts';
+import { mountModeration } from './moderation.ts';
 import { DISABLED_PAGE, loginPage } from './page.ts';
 
 export interface AdminRoutesDeps {
@@ -18,6 +20,8 @@ export interface AdminRoutesDeps {
   svg: string;
   /** Streams a user's actor to the Stately inspector; null when INSPECT is off. */
   follow: ((userId: string) => 'following' | 'unknown user') | null;
+  /** Reports and bans (PostgreSQL). */
+  moderation: ModerationRecords;
 }
 
 const COOKIE_MAX_AGE_S = 12 * 3600;
@@ -68,6 +72,7 @@ export function mountAdmin(app: Hono, d: AdminRoutesDeps): void {
     remember(c, d.access.token);
     return c.redirect('/admin', 303);
   });
+  mountModeration(app, d.moderation);
   app.post('/admin/api/inspect/:userId', (c) => {
     if (!d.follow) return c.json({ error: 'the inspector is off (INSPECT=1)' }, 409);
     const result = d.follow(c.req.param('userId'));

@@ -7,12 +7,14 @@ import { PostgresBans } from '../adapters/postgres/bans.ts';
 import { blocksOf } from '../adapters/postgres/blocks.ts';
 import { connect, type Db } from '../adapters/postgres/db.ts';
 import { migrate } from '../adapters/postgres/migrate.ts';
+import { PostgresModerationRecords } from '../adapters/postgres/moderation-records.ts';
 import { PostgresSessionLog } from '../adapters/postgres/session-log.ts';
+import { sharedSecret } from '../adapters/postgres/settings.ts';
 import { type Config, ConfigError } from '../config.ts';
 import type { ReadyCheck } from '../http/app.ts';
 import { JournalPump } from '../journal/pump.ts';
 import type { Log } from '../log.ts';
-import type { Journal, JournalRecord, Moderation } from '../ports.ts';
+import type { Journal, JournalRecord, Moderation, ModerationRecords } from '../ports.ts';
 
 export interface Database {
   sql: Db;
@@ -21,8 +23,14 @@ export interface Database {
   /** Reports go into the journal; bans come from PostgreSQL (cached). */
   moderation: Moderation;
   check: ReadyCheck;
-  /** Every block involving these users (blocks are kept in PostgreSQL for good). */
-  blocksOf(userIds: string[]): Promise<[string, string][]>;
+  /** Every block involving these devices (blocks are kept in PostgreSQL for good). */
+  blocksOf(devices: string[]): Promise<[string, string][]>;
+  /** The bans, cached (refresh() after a change made here, e.g. by /admin). */
+  bans: PostgresBans;
+  /** Reports and bans as /admin reads and changes them. */
+  records: ModerationRecords;
+  /** Secrets every instance shares: IDENTITY_SECRET and RESUME_SECRET, or made once and kept here. */
+  secrets: { identity: string; resume: string };
   /** Writes what is left of the journal (5 s at most), then closes the connection (and the embedded server). */
   stop(): Promise<void>;
 }
@@ -54,8 +62,15 @@ export async function openDatabase(
   } catch (error) {
     throw new ConfigError(`DATABASE_URL: cannot prepare the database (${(error as Error).message})`);
   }
-  const bans = new PostgresBans(sql);
-  const sessionLog = new PostgresSessionLog(sql, { onReports: () => void bans.refresh().catch(() => {}) });
+  const bans = new PostgresBans(sql, config.safety.shadowReporters);
+  const sessionLog = new PostgresSessionLog(sql, {
+    onReports: () => void bans.refresh().catch(() => {}),
+    autoBan: config.safety.autoBan,
+  });
+  const secrets = {
+    identity: config.safety.identitySecret ?? (await sharedSecret(sql, 'identity_secret')),
+    resume: config.resumeSecret ?? (await sharedSecret(sql, 'resume_secret')),
+  };
   if (!config.redisUrl) {
     // Single instance: whatever a crashed earlier run left open is closed (Redis's sweep does it otherwise).
     const n = await sessionLog.closeOrphans();
@@ -79,10 +94,14 @@ export async function openDatabase(
     pump,
     moderation: {
       report: (r) => pump.append({ kind: 'reported', report: { ...r, at: Date.now() } }),
-      bannedUntil: (userId) => bans.until(userId),
+      banOf: (who) => bans.banOf(who),
+      shadowed: (device) => config.safety.shadowReporters > 0 && bans.shadowed(device),
     },
+    bans,
+    records: new PostgresModerationRecords(sql, () => bans.refresh()),
+    secrets,
     check: { name: 'postgres', check: () => sql`SELECT 1` },
-    blocksOf: (userIds) => blocksOf(sql, userIds),
+    blocksOf: (devices) => blocksOf(sql, devices),
     stop: async () => {
       bans.stop();
       await pump.stop(5000);

@@ -7,7 +7,7 @@
  *   it, and the partner is told where it did not), is told `peerLeft` (disconnect) and queues again;
  *   after a reset, where nothing is left to close, the session's start and end are journaled here;
  * - every waiting user claims again (its queue entry is gone);
- * - after a reset, the blocks of this instance's users are put back from PostgreSQL.
+ * - after a reset, the blocks of this instance's devices are put back from PostgreSQL.
  */
 import type { ClosedSession, Deliver, JournalEntry, Matcher, SessionInfo } from '../ports.ts';
 import { protocolState } from '../session/machine.ts';
@@ -16,7 +16,7 @@ import { protocolState } from '../session/machine.ts';
 export interface LocalUser {
   userId: string;
   actor: {
-    getSnapshot(): { value: unknown; context: { session: SessionInfo | null } };
+    getSnapshot(): { value: unknown; context: { session: SessionInfo | null; device: string } };
     send(event: { type: 'queue.recheck' }): void;
   };
 }
@@ -28,8 +28,8 @@ export interface ReconcileDeps {
   /** Journals an entry (held and written directly if the store cannot take it yet). */
   record: (entry: JournalEntry) => void;
   deliver: Deliver;
-  /** After a reset: the blocks of these users, from PostgreSQL, back into the store. */
-  restoreBlocks: (userIds: string[]) => Promise<void>;
+  /** After a reset: the blocks of these devices, from PostgreSQL, back into the store. */
+  restoreBlocks: (devices: string[]) => Promise<void>;
   now: () => number;
 }
 
@@ -59,7 +59,7 @@ export async function reconcile(
       }
     }),
   );
-  if (kind === 'reset') await d.restoreBlocks(users.map((u) => u.userId));
+  if (kind === 'reset') await d.restoreBlocks([...new Set(users.map((u) => u.actor.getSnapshot().context.device))]);
   return { sessions, waiting };
 }
 

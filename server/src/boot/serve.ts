@@ -12,7 +12,9 @@ export function serve(config: Config, gateway: Gateway, app: Hono): Server<Socke
     websocket: gateway.handlers(),
     fetch: (req, srv) => {
       const url = new URL(req.url);
-      return url.pathname === '/ws' ? gateway.upgrade(req, srv, url) : app.fetch(req);
+      if (url.pathname === '/ws') return gateway.upgrade(req, srv, url);
+      // The socket's address, for the routes that hash it (never stored as it is).
+      return app.fetch(req, { peer: srv.requestIP(req)?.address ?? '' });
     },
   });
 }

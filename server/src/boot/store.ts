@@ -4,19 +4,22 @@
  * readiness checks, the /admin board, the live counts and the presence loop (beat and sweep).
  */
 import Redis from 'ioredis';
+import { MemoryAdmission } from '../adapters/memory/admission.ts';
 import { MemoryBoard } from '../adapters/memory/board.ts';
 import { MemoryJournal } from '../adapters/memory/journal.ts';
 import { MemoryMatcher } from '../adapters/memory/matcher.ts';
+import { RedisAdmission } from '../adapters/redis/admission.ts';
 import { RedisBoard } from '../adapters/redis/board.ts';
 import { listen } from '../adapters/redis/bus.ts';
 import { RedisJournal } from '../adapters/redis/journal.ts';
 import { RedisMatcher } from '../adapters/redis/matcher.ts';
 import type { InstanceView } from '../admin/view.ts';
-import { type Config, ConfigError } from '../config.ts';
+import { type Config, ConfigError, type Rate } from '../config.ts';
 import type { ReadyCheck } from '../http/app.ts';
 import type { Log } from '../log.ts';
 import type {
   AdminBoard,
+  Admission,
   Beat,
   ClosedSession,
   Counts,
@@ -36,6 +39,8 @@ export interface Store {
   journal: Journal;
   /** Resume across instances; null for the in-process matcher (one instance: nothing to take over). */
   handover: Handover | null;
+  /** Connection limits per address, across all instances. */
+  admission: Admission;
   checks: ReadyCheck[];
   /** Where /admin views are shared between instances. */
   board: AdminBoard<InstanceView>;
@@ -49,6 +54,8 @@ export interface Store {
   start(localOnline: () => number, closed: (c: ClosedSession) => void, lost: (kind: LostKind) => void): Promise<void>;
   /** Puts blocks back into the store after a reset (a no-op for the in-process matcher, which never loses them). */
   restoreBlocks(pairs: [string, string][]): Promise<void>;
+  /** Makes sure the store has this device's blocks (`load` reads them from PostgreSQL) before it may meet anyone. */
+  ensureBlocks(device: string, load: (devices: string[]) => Promise<[string, string][]>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -62,6 +69,12 @@ export interface StoreDeps {
   log: Log;
 }
 
+const admissionLimits = (config: Config) => ({
+  open: config.safety.connectionsPerAddress,
+  beforeChallenge: config.safety.connectsBeforeChallenge,
+  hard: config.safety.connects,
+});
+
 export async function openStore(config: Config, d: StoreDeps): Promise<Store> {
   // A view more than three refreshes old belongs to an instance that stopped.
   const boardTtlMs = Math.max(3000, 3 * config.admin.intervalMs);
@@ -70,6 +83,7 @@ export async function openStore(config: Config, d: StoreDeps): Promise<Store> {
     deliver: d.deliver,
     interestFallbackMs: config.timers.interestFallbackMs,
     rematchCooldownMs: config.timers.rematchCooldownMs,
+    limits: { enqueue: config.safety.enqueues, skip: config.safety.skips },
   };
   if (!config.redisUrl) {
     const journal = new MemoryJournal();
@@ -79,11 +93,13 @@ export async function openStore(config: Config, d: StoreDeps): Promise<Store> {
       matcher,
       journal,
       handover: null,
+      admission: new MemoryAdmission(admissionLimits(config)),
       checks: [],
       board: new MemoryBoard(boardTtlMs),
-      counts: (local) => ({ online: local, waiting: matcher.queueLength('video') + matcher.queueLength('text') }),
+      counts: (local) => ({ online: local, waiting: matcher.waiting() }),
       start: async () => {},
       restoreBlocks: async () => {},
+      ensureBlocks: (device, load) => matcher.ensureBlocks(device, load),
       stop: async () => {},
     };
   }
@@ -98,6 +114,7 @@ async function openRedis(
     deliver: Deliver;
     interestFallbackMs: number;
     rematchCooldownMs: number;
+    limits: { enqueue: Rate; skip: Rate };
     boardTtlMs: number;
   },
   d: StoreDeps,
@@ -136,6 +153,7 @@ async function openRedis(
     matcher,
     journal,
     handover: matcher,
+    admission: new RedisAdmission(redis, matcher.prefix, config.instanceId, admissionLimits(config)),
     checks: [{ name: 'redis', check: () => redis.ping() }],
     board: new RedisBoard(redis, matcher.prefix, base.boardTtlMs),
     counts: (local) => presence.counts(local),
@@ -144,6 +162,7 @@ async function openRedis(
       await presence.start(localOnline, closed, lost);
     },
     restoreBlocks: (pairs) => matcher.restoreBlocks(pairs),
+    ensureBlocks: (device, load) => matcher.ensureBlocks(device, load),
     stop: async () => {
       presence.stop();
       sub.disconnect();

@@ -12,7 +12,7 @@ import { sessionEvents } from '../observability/events.ts';
 import { type Inspection, inspection } from '../observability/inspector.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { composeTaps } from '../observability/taps.ts';
-import type { AdminBoard, FrameTap } from '../ports.ts';
+import type { AdminBoard, FrameTap, ModerationRecords } from '../ports.ts';
 import { sessionMachine } from '../session/machine.ts';
 
 /** What the watchers read from the running instance, at scrape or refresh time (never before it runs). */
@@ -22,6 +22,8 @@ export interface Watched {
   waiting: () => number;
   pendingRows: () => number;
   journalBacklog: () => Promise<number>;
+  /** Reports and bans for /admin. */
+  moderation: ModerationRecords;
   board: AdminBoard<InstanceView>;
 }
 
@@ -46,6 +48,7 @@ export async function openWatch(config: Config, log: Log, live: Watched): Promis
     connections: () => live.registry().all(),
     queue: () => live.waiting(),
     board: live.board,
+    moderation: live.moderation,
     inspector,
     log,
   });

@@ -6,6 +6,7 @@
 import { expect, test } from 'bun:test';
 import type { ServerWebSocket } from 'bun';
 import { type AnyStateMachine, createMachine } from 'xstate';
+import { NO_LIMITS, openDoor, openModeration } from '../../test/support/fakes.ts';
 import { MemoryMatcher } from '../adapters/memory/matcher.ts';
 import { loadConfig } from '../config.ts';
 import { ResumeTokens } from '../identity/resume.ts';
@@ -37,12 +38,18 @@ function rig(machine?: (registry: Registry) => AnyStateMachine) {
     'g',
   );
   const registry = new Registry(metrics);
-  const matcher = new MemoryMatcher({ journal: { push() {} }, deliver: registry.deliver, instanceId: 'g', ...timers });
+  const matcher = new MemoryMatcher({
+    journal: { push() {} },
+    limits: NO_LIMITS,
+    deliver: registry.deliver,
+    instanceId: 'g',
+    ...timers,
+  });
   const bound = bindSessionMachine({
     matcher,
     relay: matcher,
     media: { available: () => false, grant: () => null, closeRoom: () => {} },
-    moderation: { report: () => {}, bannedUntil: () => null },
+    moderation: openModeration(),
     timers,
     out: registry,
     newSessionId: () => crypto.randomUUID(),
@@ -57,6 +64,7 @@ function rig(machine?: (registry: Registry) => AnyStateMachine) {
     registry,
     tokens: new ResumeTokens('secret', 60_000),
     handover: null,
+    ...openDoor(),
     config: { limits, allowedOrigins: null, timers },
     tap: metrics,
     video: () => false,
@@ -68,7 +76,7 @@ function rig(machine?: (registry: Registry) => AnyStateMachine) {
   const connect = (): FakeSocket => {
     const sock: FakeSocket = { ws: undefined as unknown as ServerWebSocket<SocketData>, frames: [], closed: null };
     sock.ws = {
-      data: { rec: null, resume: null },
+      data: { rec: null, resume: null, device: `d_${crypto.randomUUID()}`, ipHash: 'a_test', admitted: false },
       send: (text: string) => {
         sock.frames.push(JSON.parse(text) as ServerFrame);
         return text.length;

@@ -6,11 +6,15 @@
 import type { Server, ServerWebSocket, WebSocketHandler } from 'bun';
 import { type Actor, type AnyStateMachine, createActor, createMachine, type InspectionEvent } from 'xstate';
 import type { Config } from '../config.ts';
+import { cookieValue } from '../identity/device.ts';
 import { newId } from '../identity/ids.ts';
+import { PASS_COOKIE, type Passes } from '../identity/pass.ts';
 import type { ResumeTokens } from '../identity/resume.ts';
-import type { Counts, FrameTap, Handover, SessionInfo } from '../ports.ts';
+import type { Identities } from '../identity/who.ts';
+import type { Admission, Admit, Counts, FrameTap, Handover, Moderation, Seen, SessionInfo } from '../ports.ts';
 import { parseClientFrame, type ServerFrame } from '../protocol.ts';
 import { clientEvent } from '../session/client-events.ts';
+import { bannedFrame } from '../session/effects.ts';
 import { Limiter } from './limiter.ts';
 import type { Connection, Registry, SocketData } from './registry.ts';
 
@@ -22,6 +26,17 @@ export interface GatewayDeps {
   tokens: ResumeTokens;
   /** Resume across instances (null: one instance, nothing held elsewhere). */
   handover: Handover | null;
+  /** Who a request is: device cookie and address hash. */
+  identities: Identities;
+  /** Connection limits per address, and the bot-check pass that lifts the first one. */
+  admission: Admission;
+  passes: Passes;
+  /** Bans (a banned device is told at once, and refused at enqueue). */
+  moderation: Pick<Moderation, 'banOf'>;
+  /** A connection got its actor: which device and address it stands for (journaled). */
+  seen: (seen: Seen) => void;
+  /** Before a device may meet anyone: the store has its blocks. */
+  prepare: (device: string) => Promise<void>;
   /** Flood control, the origins allowed to open `/ws` (null: any), and the stats and heartbeat timers. */
   config: Pick<Config, 'limits' | 'allowedOrigins' | 'timers'>;
   /** Sees every client frame (metrics, the /admin trail); frames out are tapped by the registry. */
@@ -72,12 +87,35 @@ export class Gateway {
    * `GET /ws`: the origin check, the drain, then Bun's upgrade. Undefined when upgraded (Bun
    * answers the handshake itself), else the refusal.
    */
-  upgrade(req: Request, server: Server<SocketData>, url: URL): Response | undefined {
+  async upgrade(req: Request, server: Server<SocketData>, url: URL): Promise<Response | undefined> {
     const origin = req.headers.get('origin');
     const allowed = this.d.config.allowedOrigins;
     if (allowed && origin && !allowed.includes(origin)) return new Response('origin not allowed', { status: 403 });
     if (this.draining) return new Response('server is shutting down', { status: 503 });
-    if (server.upgrade(req, { data: { rec: null, resume: url.searchParams.get('resume') } })) return undefined;
+    if (req.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
+      return new Response('expected a WebSocket upgrade', { status: 426 });
+    }
+    const who = this.d.identities.of(req.headers, server.requestIP(req)?.address ?? '');
+    const passed = this.d.passes.valid(cookieValue(req.headers.get('cookie'), PASS_COOKIE), who.device.id);
+    const admit = await this.d.admission.admit(who.ipHash, passed).catch((): Admit => ({ ok: true }));
+    if (!admit.ok) return refusal(admit);
+    try {
+      await this.d.prepare(who.device.id);
+    } catch (error) {
+      this.d.admission.left(who.ipHash);
+      this.d.log.warn({ err: (error as Error).message }, 'could not load a device’s blocks; refused');
+      return Response.json({ error: 'unavailable', message: 'try again shortly' }, { status: 503 });
+    }
+    const data: SocketData = {
+      rec: null,
+      resume: url.searchParams.get('resume'),
+      device: who.device.id,
+      ipHash: who.ipHash,
+      admitted: true,
+    };
+    const headers = who.setCookie ? { 'Set-Cookie': who.setCookie } : undefined;
+    if (server.upgrade(req, headers ? { data, headers } : { data })) return undefined;
+    this.d.admission.left(who.ipHash);
     return new Response('expected a WebSocket upgrade', { status: 426 });
   }
 
@@ -185,7 +223,9 @@ export class Gateway {
     conn: string,
     session: SessionInfo | null,
   ): Connection {
-    const actor = createActor(this.d.machine, { id: this.d.machine.id, input: { userId, conn }, parent: this.root });
+    const { device, ipHash } = ws.data;
+    const input = { userId, conn, device, ipHash };
+    const actor = createActor(this.d.machine, { id: this.d.machine.id, input, parent: this.root });
     const now = this.now();
     const rec: Connection = {
       userId,
@@ -204,6 +244,7 @@ export class Gateway {
       },
     });
     this.d.registry.add(rec);
+    this.d.seen({ userId, device, ipHash, at: now });
     this.greet(rec);
     actor.start();
     if (session) actor.send({ type: 'session.adopted', session });
@@ -238,6 +279,9 @@ export class Gateway {
     });
     registry.write(rec, this.statsFrame());
     ws.subscribe(STATS_TOPIC);
+    // Told at once, not only when it presses Start.
+    const ban = this.d.moderation.banOf(ws.data);
+    if (ban) registry.write(rec, bannedFrame(ban, this.now()));
   }
 
   private message(ws: ServerWebSocket<SocketData>, raw: string | Buffer): void {
@@ -275,6 +319,10 @@ export class Gateway {
 
   private close(ws: ServerWebSocket<SocketData>): void {
     ws.data.gone = true;
+    if (ws.data.admitted) {
+      ws.data.admitted = false;
+      this.d.admission.left(ws.data.ipHash);
+    }
     const rec = ws.data.rec;
     if (!rec || rec.ws !== ws) return;
     this.d.registry.detach(rec);
@@ -285,4 +333,17 @@ export class Gateway {
     const { online, waiting } = this.d.counts();
     return { type: 'stats', online, waiting };
   }
+}
+
+/** A connection refused at the door: 429 with when to try again, and whether a bot check would help. */
+function refusal(admit: Extract<Admit, { ok: false }>): Response {
+  const messages = {
+    challenge: 'too many connections from this address: solve the bot check (GET /api/entry) first',
+    busy: 'too many connections from this address: try again later',
+    full: 'too many open connections from this address',
+  };
+  return Response.json(
+    { error: admit.why, message: messages[admit.why], retryAfterMs: admit.retryAfterMs },
+    { status: 429, headers: { 'Retry-After': String(Math.max(1, Math.ceil(admit.retryAfterMs / 1000))) } },
+  );
 }

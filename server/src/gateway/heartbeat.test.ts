@@ -1,5 +1,6 @@
 import { expect, test } from 'bun:test';
 import { createActor, createMachine } from 'xstate';
+import { openDoor } from '../../test/support/fakes.ts';
 import { loadConfig } from '../config.ts';
 import { ResumeTokens } from '../identity/resume.ts';
 import { Gateway } from './gateway.ts';
@@ -16,6 +17,7 @@ test('the heartbeat sweep asks only users silent for the timeout, and only those
     registry,
     tokens: new ResumeTokens('s', 1000),
     handover: null,
+    ...openDoor(),
     config: { limits, allowedOrigins: null, timers: loadConfig({}).timers },
     tap: noTap,
     video: () => false,

@@ -13,6 +13,11 @@ import type { Limiter } from './limiter.ts';
 export interface SocketData {
   rec: Connection | null;
   resume: string | null;
+  /** Who the socket is (see identity/who.ts). */
+  device: string;
+  ipHash: string;
+  /** Counted against its address by the admission until it closes. */
+  admitted: boolean;
   /** Frames that came while the resume was being handed over (null once the socket has its actor). */
   early?: (string | Buffer)[] | null;
   /** The socket closed (possibly before it had its actor). */

@@ -7,7 +7,8 @@ const started = (sid: string): JournalEntry => ({
   kind: 'started',
   session: { sessionId: sid, userA: 'a', userB: 'b', mode: 'text', startedAt: 1 },
 });
-const sidOf = (r: JournalRecord) => (r.entry && r.entry.kind !== 'reported' ? r.entry.session.sessionId : '');
+const sidOf = (r: JournalRecord) =>
+  r.entry && (r.entry.kind === 'started' || r.entry.kind === 'ended') ? r.entry.session.sessionId : '';
 
 function rig(journal: Journal = new MemoryJournal()) {
   const written: string[] = [];

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test';
+import { asDevice, NO_LIMITS } from '../../test/support/fakes.ts';
 import { MemoryJournal } from '../adapters/memory/journal.ts';
 import { MemoryMatcher } from '../adapters/memory/matcher.ts';
 import type { MediaEvent, PeerEvent } from '../ports.ts';
@@ -8,14 +9,15 @@ async function pair() {
   const events: { to: string; event: PeerEvent }[] = [];
   const matcher = new MemoryMatcher({
     journal: new MemoryJournal(),
+    limits: NO_LIMITS,
     deliver: (to, event) => events.push({ to, event }),
     interestFallbackMs: 5000,
     rematchCooldownMs: 60_000,
     instanceId: 'i1',
   });
   const base = { conn: 'c', mode: 'video' as const, interests: [], since: Date.now() };
-  await matcher.claim({ ...base, userId: 'a', sessionId: 's1' });
-  await matcher.claim({ ...base, userId: 'b', sessionId: 's1' });
+  await matcher.claim({ ...base, ...asDevice('a'), userId: 'a', sessionId: 's1' });
+  await matcher.claim({ ...base, ...asDevice('b'), userId: 'b', sessionId: 's1' });
   return { matcher, events };
 }
 

@@ -4,7 +4,8 @@
  */
 import { type AnyActorRef, assign } from 'xstate';
 import type { Timers } from '../config.ts';
-import type { Matcher, Media, Moderation, Outbox, Relay } from '../ports.ts';
+import type { Ban, Matcher, Media, Moderation, Outbox, Relay } from '../ports.ts';
+import type { ServerFrame } from '../protocol.ts';
 import { type SessionEvent, sessionMachine } from './machine.ts';
 
 export interface SessionBindings {
@@ -22,6 +23,19 @@ export interface SessionBindings {
   onMatch: (waitedMs: number) => void;
   /** Background effects that failed (logged; the state machine has already moved on). */
   onError: (what: string, error: unknown) => void;
+}
+
+/** The `banned` error: until when (and how long, as `retryAfterMs`) and why; for good when it has no end. */
+export function bannedFrame(ban: Ban | null, now: number): ServerFrame {
+  const why = ban?.reason ? ` (${ban.reason})` : '';
+  if (!ban || ban.until === null) return { type: 'error', code: 'banned', message: `you are banned for good${why}` };
+  const until = new Date(ban.until).toISOString();
+  return {
+    type: 'error',
+    code: 'banned',
+    message: `you are banned until ${until}${why}`,
+    retryAfterMs: Math.max(0, Math.ceil(ban.until - now)),
+  };
 }
 
 /** Background effects still running, so shutdown can wait for them. */
@@ -45,9 +59,22 @@ export function bindSessionMachine(b: SessionBindings) {
   return sessionMachine.provide({
     actions: {
       startClaim: ({ context, self }) => {
-        const { seq, userId, conn, mode, interests, since } = context;
+        const { seq, userId, conn, mode, interests, since, device, ipHash, origin } = context;
+        const pool = b.moderation.shadowed(device) ? 'shadow' : 'main';
+        const ticket = {
+          userId,
+          conn,
+          mode,
+          interests,
+          since,
+          device,
+          ipHash,
+          origin,
+          pool,
+          sessionId: b.newSessionId(),
+        } as const;
         background(b, 'claim', () =>
-          b.matcher.claim({ userId, conn, mode, interests, since, sessionId: b.newSessionId() }).then(
+          b.matcher.claim(ticket).then(
             (result) => reply(self, { type: 'claim.done', seq, result }),
             (error) => {
               b.onError('claim', error);
@@ -106,13 +133,15 @@ export function bindSessionMachine(b: SessionBindings) {
         background(b, 'close', () => b.matcher.close(p.sessionId, context.userId, p.reason)),
       leave: ({ context }, reason) =>
         background(b, 'leave', () => b.matcher.leave(context.userId, context.conn, reason)),
-      fileReport: ({ context }, p) => b.moderation.report({ ...p, reporter: context.userId }),
+      fileReport: ({ context }, p) =>
+        b.moderation.report({ ...p, reporter: context.userId, reporterDevice: context.device }),
+      emitBanned: ({ context }) => b.out.send(context.userId, bannedFrame(b.moderation.banOf(context), b.now())),
       closeSocket: ({ context }, p) => b.out.closeSocket(context.userId, p.code, p.reason),
       release: ({ context }) => b.out.release(context.userId, context.conn),
       stampSince: assign({ since: () => b.now() }),
     },
     guards: {
-      isBanned: ({ context }) => b.moderation.bannedUntil(context.userId) !== null,
+      isBanned: ({ context }) => b.moderation.banOf(context) !== null,
       heartbeatSilent: ({ context }) => silentFor(context.userId) >= b.timers.heartbeatTimeoutMs,
     },
     delays: {

@@ -15,6 +15,7 @@ const session = (sessionId: string): SessionInfo => ({
   sessionId,
   mode: 'video',
   partnerId: 'u_partner',
+  partnerDevice: 'd_partner',
   partnerInstance: 'i1',
   commonInterests: [],
   startedAt: 0,
@@ -65,6 +66,7 @@ function eventsFor(snap: AnyMachineSnapshot): SessionEvent[] {
     { type: 'claim.done', seq, result: { kind: 'matched', session: session('s1'), formed: true } },
     { type: 'claim.done', seq, result: { kind: 'queued', retryInMs: 1000 } },
     { type: 'claim.done', seq, result: { kind: 'queued', retryInMs: null } },
+    { type: 'claim.done', seq, result: { kind: 'limited', retryInMs: 1500 } },
     { type: 'claim.failed', seq },
     { type: 'close.done', seq },
     { type: 'close.failed', seq },
@@ -113,6 +115,7 @@ function observed(actions: { type: string; params?: unknown }[]): string[] {
       const f = a.params as { type: string; code?: string };
       out.push(f.type === 'error' ? `error:${f.code}` : f.type);
     } else if (a.type === 'emitMatched') out.push('matched');
+    else if (a.type === 'emitBanned') out.push('error:banned');
     else if (a.type === 'leave') out.push(`leave:${a.params}`);
     else if (EFFECTS.includes(a.type)) out.push(a.type);
     else if (a.type === 'xstate.raise' && (a.params as { event: { type: string } }).event.type === 'heartbeat.check') {
@@ -178,6 +181,8 @@ function oracle(from: string, event: string, overtaken: string | null): Expect {
       if (event === 'claim.done (queued)') return { to: 'waiting.queued', does: [] };
       if (event === 'claim.done (queued, retry later)') return { to: 'waiting.deferred', does: [] };
       if (event === 'claim.failed') return { to: 'idle', does: ['error:unavailable', 'idle'] };
+      // Over its skip or enqueue limit: not queued, told when it may try again.
+      if (event === 'claim.done (limited, retry later)') return { to: 'idle', does: ['error:rate_limited', 'idle'] };
     }
     if (event === 'after retryClaim' || event === 'queue.recheck')
       return { to: 'waiting.claiming', does: ['startClaim'] };
@@ -209,7 +214,7 @@ function oracle(from: string, event: string, overtaken: string | null): Expect {
   return { to: `(no transition for ${event} in ${from})`, does: [] };
 }
 
-const input = { userId: 'u1', conn: 'c1' };
+const input = { userId: 'u1', conn: 'c1', device: 'd1', ipHash: 'a1' };
 const key = (snap: AnyMachineSnapshot) =>
   JSON.stringify([
     snap.value,

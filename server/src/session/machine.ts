@@ -27,11 +27,18 @@ export interface SessionInput {
   userId: string;
   /** This connection's id; a resumed socket keeps it, a new connection of the same user does not. */
   conn: string;
+  /** The device (its cookie's id) and the keyed hash of its address: what limits and bans hold on. */
+  device: string;
+  ipHash: string;
 }
 
 export interface SessionContext {
   userId: string;
   conn: string;
+  device: string;
+  ipHash: string;
+  /** 'enqueue' until the first claim of a wait the user started with Start (counted against its limit). */
+  origin: 'enqueue' | 'again';
   mode: Mode;
   interests: string[];
   /** When the user last entered the queue (ms epoch). */
@@ -156,7 +163,9 @@ export const sessionMachine = setup({
     /** Leaves the queue and any session (cancel, disconnect). */
     leave: (_: unknown, _reason: LeaveReason) => {},
     /** Files a report about the partner. */
-    fileReport: (_: unknown, _p: { sessionId: string; reported: string; reason: string }) => {},
+    fileReport: (_: unknown, _p: { sessionId: string; reported: string; reportedDevice: string; reason: string }) => {},
+    /** Tells the user it is banned, and until when. */
+    emitBanned: () => {},
     /** Closes the socket from the server side (heartbeat timeout, shutdown). */
     closeSocket: (_: unknown, _p: { code: number; reason: string }) => {},
     /** The actor is finished: the gateway forgets it. */
@@ -194,6 +203,9 @@ export const sessionMachine = setup({
       event.seq === context.seq &&
       event.result.kind === 'matched' &&
       event.result.session.sessionId === context.overtaken,
+    /** A fresh claim result that refused to queue us: the device is over its skip or enqueue limit. */
+    isFreshLimited: ({ context, event }) =>
+      event.type === 'claim.done' && event.seq === context.seq && event.result.kind === 'limited',
     /** A fresh claim result that paired us. */
     isFreshMatch: ({ context, event }) =>
       event.type === 'claim.done' && event.seq === context.seq && event.result.kind === 'matched',
@@ -211,6 +223,9 @@ export const sessionMachine = setup({
   context: ({ input }) => ({
     userId: input.userId,
     conn: input.conn,
+    device: input.device,
+    ipHash: input.ipHash,
+    origin: 'again',
     mode: 'video',
     interests: [],
     since: 0,
@@ -254,13 +269,14 @@ export const sessionMachine = setup({
     idle: {
       on: {
         'client.enqueue': [
-          {
-            guard: 'isBanned',
-            actions: { type: 'emit', params: () => err('banned', 'you are banned from matching') },
-          },
+          { guard: 'isBanned', actions: 'emitBanned' },
           {
             target: 'waiting',
-            actions: assign({ mode: ({ event }) => event.mode, interests: ({ event }) => event.interests }),
+            actions: assign({
+              mode: ({ event }) => event.mode,
+              interests: ({ event }) => event.interests,
+              origin: 'enqueue',
+            }),
           },
         ],
         'session.adopted': {
@@ -279,7 +295,7 @@ export const sessionMachine = setup({
       initial: 'claiming',
       states: {
         claiming: {
-          entry: ['nextSeq', 'startClaim'],
+          entry: ['nextSeq', 'startClaim', assign({ origin: 'again' })],
           on: {
             'claim.done': [
               {
@@ -296,6 +312,23 @@ export const sessionMachine = setup({
                 actions: [
                   assign({ session: ({ event }) => (event.result.kind === 'matched' ? event.result.session : null) }),
                   'matchFound',
+                ],
+              },
+              {
+                // Skipping too fast, or pressing Start too often: not queued; the client counts down.
+                guard: 'isFreshLimited',
+                target: '#user.idle',
+                actions: [
+                  {
+                    type: 'emit',
+                    params: ({ event }): ServerFrame => ({
+                      type: 'error',
+                      code: 'rate_limited',
+                      message: 'too many skips or starts: wait a moment before meeting someone new',
+                      retryAfterMs: event.result.kind === 'limited' ? event.result.retryInMs : 0,
+                    }),
+                  },
+                  { type: 'emit', params: idleFrame },
                 ],
               },
               {
@@ -381,6 +414,7 @@ export const sessionMachine = setup({
               params: ({ context, event }) => ({
                 sessionId: sid(context),
                 reported: context.session?.partnerId ?? '',
+                reportedDevice: context.session?.partnerDevice ?? '',
                 reason: event.reason,
               }),
             },

@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from 'bun:test';
 import { createActor, SimulatedClock } from 'xstate';
+import { openModeration } from '../../test/support/fakes.ts';
 import type { ClaimResult } from '../ports.ts';
 import { type LeaveReason, PROTOCOL_TIMERS, type ServerFrame } from '../protocol.ts';
 import { bindSessionMachine } from './effects.ts';
@@ -35,7 +36,7 @@ function rig(claims: ClaimResult[], firstClaimGate: Promise<void> = Promise.reso
     },
     relay: { relay: () => {} },
     media: { available: () => false, grant: () => null, closeRoom: () => {} },
-    moderation: { report: () => {}, bannedUntil: () => null },
+    moderation: openModeration(),
     timers: TIMERS,
     out: {
       send: (_u, f) => frames.push(f),
@@ -48,7 +49,7 @@ function rig(claims: ClaimResult[], firstClaimGate: Promise<void> = Promise.reso
     onMatch: () => {},
     onError: () => {},
   });
-  const actor = createActor(machine, { input: { userId: 'u1', conn: 'c1' }, clock });
+  const actor = createActor(machine, { input: { userId: 'u1', conn: 'c1', device: 'd1', ipHash: 'a1' }, clock });
   actor.start();
   const state = () => protocolState(actor.getSnapshot().value);
   /** A client frame, as the gateway delivers it: it notes the time, then tells the actor. */
@@ -65,6 +66,7 @@ const matchedSession = {
   sessionId: 's1',
   mode: 'video' as const,
   partnerId: 'u2',
+  partnerDevice: 'd2',
   partnerInstance: 'i',
   commonInterests: [],
   startedAt: 0,

@@ -21,8 +21,9 @@ export class TestClient {
     });
   }
 
-  static async connect(url: string): Promise<TestClient> {
-    const ws = new WebSocket(url);
+  /** Opens a socket; `headers` (Bun's extension of WebSocket) carry a Cookie or X-Forwarded-For. */
+  static async connect(url: string, headers?: Record<string, string>): Promise<TestClient> {
+    const ws = headers ? new WebSocket(url, { headers } as unknown as string[]) : new WebSocket(url);
     const client = new TestClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.addEventListener('open', () => resolve(), { once: true });
@@ -32,8 +33,11 @@ export class TestClient {
   }
 
   /** Connects and consumes `hello` and the first `stats`. */
-  static async hello(url: string): Promise<TestClient & { userId: string; resumeToken: string }> {
-    const c = await TestClient.connect(url);
+  static async hello(
+    url: string,
+    headers?: Record<string, string>,
+  ): Promise<TestClient & { userId: string; resumeToken: string }> {
+    const c = await TestClient.connect(url, headers);
     const hello = await c.next('hello');
     await c.next('stats');
     return Object.assign(c, { userId: hello.userId, resumeToken: hello.resumeToken });

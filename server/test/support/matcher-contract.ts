@@ -5,6 +5,7 @@
 import { describe, expect, test } from 'bun:test';
 import type { ClaimResult, Journal, Matcher, PeerEvent, Presence, Relay, Ticket } from '../../src/ports.ts';
 import type { Mode } from '../../src/protocol.ts';
+import { asDevice } from './fakes.ts';
 
 export interface Harness {
   matcher: Matcher & Relay & Presence;
@@ -27,6 +28,7 @@ export function matcherContract(name: string, make: () => Promise<Harness>): voi
     let n = 0;
     const ticket = (h: Harness, userId: string, extra: Partial<Ticket> = {}): Ticket => ({
       userId,
+      ...asDevice(userId),
       conn: `c-${userId}`,
       mode: 'video' as Mode,
       interests: [],

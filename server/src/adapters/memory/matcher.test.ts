@@ -1,3 +1,4 @@
+import { NO_LIMITS } from '../../../test/support/fakes.ts';
 import { matcherContract } from '../../../test/support/matcher-contract.ts';
 import type { PeerEvent } from '../../ports.ts';
 import { MemoryJournal } from './journal.ts';
@@ -9,6 +10,7 @@ matcherContract('memory', async () => {
   const journal = new MemoryJournal();
   const matcher = new MemoryMatcher({
     journal,
+    limits: NO_LIMITS,
     deliver: (to, event) => events.push({ to, event }),
     interestFallbackMs: 5_000,
     rematchCooldownMs: 60_000,

@@ -3,7 +3,10 @@
  * Same contract as the Redis adapter (see matcher.contract.ts); every method runs to completion
  * synchronously, which is what makes it atomic.
  */
+
+import type { Rate } from '../../config.ts';
 import { type Candidate, choose, SCAN_LIMIT } from '../../matching/compat.ts';
+import { RateLimiter } from '../../matching/rate.ts';
 import type {
   Beat,
   ClaimResult,
@@ -23,6 +26,9 @@ import type { MemoryJournal } from './journal.ts';
 interface UserEntry {
   conn: string;
   mode: Mode;
+  /** The queue it waits in: its mode's, or the mode's shadow pool. */
+  queue: string;
+  device: string;
   interests: string[];
   since: number;
   sessionId: string | null;
@@ -32,6 +38,9 @@ interface SessionEntry {
   sessionId: string;
   a: string;
   b: string;
+  /** The members' devices: cooldowns, blocks and the skip limit hold on them. */
+  da: string;
+  db: string;
   mode: Mode;
   common: string[];
   startedAt: number;
@@ -45,26 +54,27 @@ export interface MemoryMatcherOptions {
   journal: Pick<MemoryJournal, 'push'>;
   interestFallbackMs: number;
   rematchCooldownMs: number;
+  /** Per device: enqueues (Start) and skips allowed. */
+  limits: { enqueue: Rate; skip: Rate };
   instanceId: string;
   now?: () => number;
 }
 
 /** The in-memory matcher, relay and presence for a single instance. */
 export class MemoryMatcher implements Matcher, Relay, Presence {
-  private readonly queues = new Map<Mode, Map<string, true>>([
-    ['video', new Map()],
-    ['text', new Map()],
-  ]);
-  /** Per mode and tag, the waiting users who named it, oldest first (the interest index). */
-  private readonly byTag = new Map<Mode, Map<string, Map<string, true>>>([
-    ['video', new Map()],
-    ['text', new Map()],
-  ]);
+  /** Queue name ('video', 'text:shadow', …) → its users, oldest first. */
+  private readonly queues = new Map<string, Map<string, true>>();
+  /** Per queue and tag, the waiting users who named it, oldest first (the interest index). */
+  private readonly byTag = new Map<string, Map<string, Map<string, true>>>();
   private readonly users = new Map<string, UserEntry>();
   private readonly sessions = new Map<string, SessionEntry>();
-  /** userId → (otherId → when they last parted by skip, end, report or timeout). */
+  /** device → (other device → when they last parted by skip, end, report or timeout). */
   private readonly cooldowns = new Map<string, Map<string, number>>();
+  /** device → devices it must never meet (a report blocks both ways). */
   private readonly blocks = new Map<string, Set<string>>();
+  private readonly rates = new RateLimiter();
+  /** device → until when it cools down after skipping too fast. */
+  private readonly cooling = new Map<string, number>();
   private readonly now: () => number;
 
   constructor(private readonly opts: MemoryMatcherOptions) {
@@ -82,31 +92,58 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
       }
       leftover = this.closeEntry(open, t.userId, 'disconnect');
     }
-    const result = this.pair(t);
+    const wait = this.limited(t);
+    const result: ClaimResult = wait > 0 ? this.refuse(t, wait) : this.pair(t);
     if (leftover) result.leftover = leftover;
     return result;
   }
 
+  /** Cooling down after too many skips, or over the enqueue limit: how long until it may queue. */
+  private limited(t: Ticket): number {
+    const now = this.now();
+    const cool = (this.cooling.get(t.device) ?? 0) - now;
+    if (cool > 0) return cool;
+    return t.origin === 'enqueue' ? this.rates.take(`enq:${t.device}`, now, this.opts.limits.enqueue) : 0;
+  }
+
+  private refuse(t: Ticket, wait: number): ClaimResult {
+    const previous = this.users.get(t.userId);
+    if (previous) this.dequeue(t.userId, previous);
+    return { kind: 'limited', retryInMs: Math.ceil(wait) };
+  }
+
   private pair(t: Ticket): ClaimResult {
-    const queue = this.queues.get(t.mode) as Map<string, true>;
+    const queueName = t.pool === 'shadow' ? `${t.mode}:shadow` : t.mode;
+    const queue = this.queueOf(queueName);
     const previous = this.users.get(t.userId);
     // A retry keeps its place in the queue (fairness is by time waited); anything else leaves it.
-    if (previous && (previous.mode !== t.mode || previous.since !== t.since)) this.dequeue(t.userId, previous);
-    this.users.set(t.userId, { conn: t.conn, mode: t.mode, interests: t.interests, since: t.since, sessionId: null });
+    if (previous && (previous.queue !== queueName || previous.since !== t.since)) this.dequeue(t.userId, previous);
+    this.users.set(t.userId, {
+      conn: t.conn,
+      mode: t.mode,
+      queue: queueName,
+      device: t.device,
+      interests: t.interests,
+      since: t.since,
+      sessionId: null,
+    });
     const others = queue.size - (queue.has(t.userId) ? 1 : 0);
-    const choice = choose(t, this.candidates(t, queue), others, this.rules());
+    const choice = choose(t, this.candidates(t, queueName), others, this.rules());
     if (!choice.chosen) {
       queue.set(t.userId, true);
-      for (const tag of t.interests) this.tagQueue(t.mode, tag).set(t.userId, true);
+      for (const tag of t.interests) this.tagQueue(queueName, tag).set(t.userId, true);
       return { kind: 'queued', retryInMs: choice.retryAt === null ? null : Math.max(0, choice.retryAt - this.now()) };
     }
     const partner = choice.chosen.userId;
-    this.dequeue(partner, this.users.get(partner));
+    const partnerEntry = this.users.get(partner) as UserEntry;
+    this.dequeue(partner, partnerEntry);
     this.dequeue(t.userId, this.users.get(t.userId));
     const session: SessionEntry = {
       sessionId: t.sessionId,
       a: partner,
       b: t.userId,
+      da: partnerEntry.device,
+      db: t.device,
       mode: t.mode,
       common: choice.common,
       startedAt: this.now(),
@@ -124,7 +161,6 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
         startedAt: session.startedAt,
       },
     });
-    const partnerEntry = this.users.get(partner) as UserEntry;
     partnerEntry.sessionId = session.sessionId;
     (this.users.get(t.userId) as UserEntry).sessionId = session.sessionId;
     this.send(partner, { type: 'queue.matched', session: this.view(session, partner), since: partnerEntry.since });
@@ -181,9 +217,23 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
     return [];
   }
 
-  /** Users currently queued, per mode (for tests and metrics). */
-  queueLength(mode: Mode): number {
-    return this.queues.get(mode)?.size ?? 0;
+  /** Makes sure the blocks of `device` (kept in PostgreSQL) are here: loaded once per process. */
+  async ensureBlocks(device: string, load: (devices: string[]) => Promise<[string, string][]>): Promise<void> {
+    if (this.loaded.has(device)) return;
+    for (const [a, b] of await load([device])) {
+      this.setOf(this.blocks, a).add(b);
+      this.setOf(this.blocks, b).add(a);
+    }
+    this.loaded.add(device);
+  }
+
+  private readonly loaded = new Set<string>();
+
+  /** Users currently queued, in every pool. */
+  waiting(): number {
+    let n = 0;
+    for (const q of this.queues.values()) n += q.size;
+    return n;
   }
 
   /** Closes an open session; the partner of `by` (both users, when `by` is not one) hears `peer.left`. */
@@ -195,12 +245,17 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
       if (u?.sessionId === s.sessionId) u.sessionId = null;
     }
     if (reason !== 'disconnect') {
-      this.mark(this.cooldowns, s.a, s.b, endedAt);
-      this.mark(this.cooldowns, s.b, s.a, endedAt);
+      this.mark(this.cooldowns, s.da, s.db, endedAt);
+      this.mark(this.cooldowns, s.db, s.da, endedAt);
     }
     if (reason === 'report') {
-      this.setOf(this.blocks, s.a).add(s.b);
-      this.setOf(this.blocks, s.b).add(s.a);
+      this.setOf(this.blocks, s.da).add(s.db);
+      this.setOf(this.blocks, s.db).add(s.da);
+    }
+    if ((reason === 'skip' || reason === 'report') && (by === s.a || by === s.b)) {
+      const device = by === s.a ? s.da : s.db;
+      const wait = this.rates.take(`skip:${device}`, endedAt, this.opts.limits.skip);
+      if (wait > 0) this.cooling.set(device, endedAt + wait);
     }
     this.send(by === s.b ? s.a : s.b, { type: 'peer.left', sessionId: s.sessionId, reason });
     const closed: ClosedSession = {
@@ -221,9 +276,9 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
    * The longest-waiting users of the mode and, for each of the caller's tags, the longest-waiting
    * users who named it (so users sharing an interest meet however deep they wait), oldest first.
    */
-  private candidates(caller: Ticket, queue: Map<string, true>): Candidate[] {
-    const cooldown = this.cooldowns.get(caller.userId);
-    const blocked = this.blocks.get(caller.userId);
+  private candidates(caller: Ticket, queueName: string): Candidate[] {
+    const cooldown = this.cooldowns.get(caller.device);
+    const blocked = this.blocks.get(caller.device);
     const seen = new Map<string, Candidate>();
     const take = (ids: Iterable<string>) => {
       let n = 0;
@@ -235,22 +290,23 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
           userId: id,
           interests: u.interests,
           since: u.since,
-          skippedAt: cooldown?.get(id) ?? null,
-          blocked: blocked?.has(id) ?? false,
+          skippedAt: cooldown?.get(u.device) ?? null,
+          // Two tabs of one device never meet.
+          blocked: u.device === caller.device || (blocked?.has(u.device) ?? false),
         });
       }
     };
-    take(queue.keys());
-    for (const tag of caller.interests) take(this.tagQueue(caller.mode, tag).keys());
+    take(this.queueOf(queueName).keys());
+    for (const tag of caller.interests) take(this.tagQueue(queueName, tag).keys());
     // Stable: among equal waits, the queue's own order.
     return [...seen.values()].sort((a, b) => a.since - b.since);
   }
 
-  /** Out of the queue of its mode and the interest index. */
+  /** Out of its queue and the interest index. */
   private dequeue(userId: string, u: UserEntry | undefined): void {
     if (!u) return;
-    this.queues.get(u.mode)?.delete(userId);
-    const tags = this.byTag.get(u.mode);
+    this.queues.get(u.queue)?.delete(userId);
+    const tags = this.byTag.get(u.queue);
     for (const tag of u.interests) {
       const q = tags?.get(tag);
       q?.delete(userId);
@@ -258,8 +314,21 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
     }
   }
 
-  private tagQueue(mode: Mode, tag: string): Map<string, true> {
-    const tags = this.byTag.get(mode) as Map<string, Map<string, true>>;
+  private queueOf(name: string): Map<string, true> {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Map();
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  private tagQueue(queueName: string, tag: string): Map<string, true> {
+    let tags = this.byTag.get(queueName);
+    if (!tags) {
+      tags = new Map();
+      this.byTag.set(queueName, tags);
+    }
     let q = tags.get(tag);
     if (!q) {
       q = new Map();
@@ -273,6 +342,7 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
       sessionId: s.sessionId,
       mode: s.mode,
       partnerId: s.a === me ? s.b : s.a,
+      partnerDevice: s.a === me ? s.db : s.da,
       partnerInstance: this.opts.instanceId,
       commonInterests: s.common,
       startedAt: s.startedAt,

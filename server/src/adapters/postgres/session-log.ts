@@ -9,7 +9,8 @@
  * caller, never retried), the rest are written. Any other failure (PostgreSQL down, a timeout)
  * is thrown, and the caller retries the whole batch later: nothing is lost.
  */
-import type { ClosedSession, JournalRecord, Report, StartedSession } from '../../ports.ts';
+import type { ClosedSession, JournalRecord, Report, Seen, StartedSession } from '../../ports.ts';
+import { reportCategory } from '../../protocol.ts';
 import type { Db } from './db.ts';
 
 interface SessionRow {
@@ -23,9 +24,6 @@ interface SessionRow {
   reason: string | null;
 }
 
-/** Reports from this many different people within a day ban the reported user for a day. */
-export const AUTO_BAN_REPORTERS = 3;
-
 /** PostgreSQL refused the data itself (SQLSTATE class 22 data exception, 23 integrity, 54 limits). */
 export function isDataError(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
@@ -35,6 +33,8 @@ export function isDataError(error: unknown): boolean {
 export interface SessionLogOptions {
   /** Reports were written: bans may have changed. */
   onReports?: () => void;
+  /** Reports from this many distinct devices within a day ban the reported device for `hours`. */
+  autoBan?: { reporters: number; hours: number };
 }
 
 export class PostgresSessionLog {
@@ -63,9 +63,11 @@ export class PostgresSessionLog {
   private async writeBatch(records: JournalRecord[]): Promise<void> {
     const sessions = new Map<string, SessionRow>();
     const reports: (Report & { journalId: string })[] = [];
+    const seen: Seen[] = [];
     for (const { id, entry } of records) {
       if (!entry) continue;
       if (entry.kind === 'reported') reports.push({ ...entry.report, journalId: id });
+      else if (entry.kind === 'seen') seen.push(entry.seen);
       else {
         const row = merge(sessions.get(entry.session.sessionId), entry.session);
         sessions.set(row.sessionId, row);
@@ -73,11 +75,24 @@ export class PostgresSessionLog {
     }
     // Each is one statement (its users upserted in a CTE of the same statement), so it is atomic
     // without a transaction: one round trip each, and nothing for a broken connection to hold.
+    // In this order: a connection is seen before it is in a session or reported.
+    if (seen.length > 0) await this.writeSeen(seen);
     if (sessions.size > 0) await this.writeSessions([...sessions.values()]);
     if (reports.length > 0) {
       await this.writeReports(reports);
       this.opts.onReports?.();
     }
+  }
+
+  /** Which device and address hash each connection (user id) came from. */
+  private async writeSeen(seen: Seen[]): Promise<void> {
+    const col = <K extends keyof Seen>(k: K) => seen.map((x) => x[k]);
+    await this.sql`INSERT INTO users (id, device_id, ip_hash, created_at, last_seen_at)
+      SELECT u, d, i, to_timestamp(t / 1000.0), to_timestamp(t / 1000.0)
+      FROM unnest(${col('userId')}::text[], ${col('device')}::text[], ${col('ipHash')}::text[], ${col('at')}::float8[])
+        AS x(u, d, i, t)
+      ON CONFLICT (id) DO UPDATE SET device_id = EXCLUDED.device_id, ip_hash = EXCLUDED.ip_hash,
+        last_seen_at = GREATEST(users.last_seen_at, EXCLUDED.last_seen_at)`;
   }
 
   private async writeSessions(sessions: SessionRow[]): Promise<void> {
@@ -100,32 +115,48 @@ export class PostgresSessionLog {
         end_reason = COALESCE(sessions.end_reason, EXCLUDED.end_reason)`;
   }
 
-  /** Reports, the blocks they make, and the ban that several reporters within a day bring. */
+  /**
+   * Reports, the device blocks they make (for good), and the ban that reports from several distinct
+   * devices within a day bring (by device, for `autoBan.hours`).
+   */
   private async writeReports(reports: (Report & { journalId: string })[]): Promise<void> {
-    const col = <K extends keyof (Report & { journalId: string })>(k: K) => reports.map((r) => r[k]);
+    const rows = reports.map((r) => {
+      const { category, details } = reportCategory(r.reason);
+      const [a, b] =
+        r.reporterDevice < r.reportedDevice
+          ? [r.reporterDevice, r.reportedDevice]
+          : [r.reportedDevice, r.reporterDevice];
+      return { ...r, category, details, a, b };
+    });
+    const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
     const users = [...new Set(reports.flatMap((r) => [r.reporter, r.reported]))];
+    const { reporters, hours } = this.opts.autoBan ?? { reporters: 3, hours: 24 };
     await this.sql`WITH u AS (
         INSERT INTO users (id) SELECT unnest(${users}::text[]) ON CONFLICT (id) DO NOTHING),
       fresh AS (
-        INSERT INTO reports (session_id, reporter, reported, reason, created_at, journal_id)
-        SELECT s, rep, rpd, why, to_timestamp(t / 1000.0), j
+        INSERT INTO reports (session_id, reporter, reported, reason, category, reporter_device, reported_device,
+                             reported_ip_hash, created_at, journal_id)
+        SELECT s, rep, rpd, why, cat, rd, pd, (SELECT ip_hash FROM users WHERE id = rpd), to_timestamp(t / 1000.0), j
         FROM unnest(${col('sessionId')}::text[], ${col('reporter')}::text[], ${col('reported')}::text[],
-                    ${col('reason')}::text[], ${col('at')}::float8[], ${col('journalId')}::text[])
-          AS x(s, rep, rpd, why, t, j)
+                    ${col('details')}::text[], ${col('category')}::text[], ${col('reporterDevice')}::text[],
+                    ${col('reportedDevice')}::text[], ${col('at')}::float8[], ${col('journalId')}::text[])
+          AS x(s, rep, rpd, why, cat, rd, pd, t, j)
         ON CONFLICT (journal_id) DO NOTHING
-        RETURNING reporter, reported),
+        RETURNING reporter_device, reported_device),
       b AS (
-        INSERT INTO blocks (blocker, blocked) SELECT reporter, reported FROM fresh ON CONFLICT DO NOTHING),
+        INSERT INTO device_blocks (a, b)
+        SELECT DISTINCT a, b FROM unnest(${col('a')}::text[], ${col('b')}::text[]) AS y(a, b) WHERE a <> b
+        ON CONFLICT DO NOTHING),
       recent AS (
-        SELECT reporter, reported FROM reports
-        WHERE reported = ANY(${col('reported')}::text[]) AND created_at > now() - interval '24 hours'
-        UNION SELECT reporter, reported FROM fresh)
-      INSERT INTO bans (user_id, reason, expires_at)
-      SELECT reported, 'reported by several people within a day', now() + interval '24 hours'
-      FROM recent GROUP BY reported
-      HAVING count(DISTINCT reporter) >= ${AUTO_BAN_REPORTERS}
-        AND NOT EXISTS (SELECT 1 FROM bans b WHERE b.user_id = recent.reported
-                        AND (b.expires_at IS NULL OR b.expires_at > now()))`;
+        SELECT reporter_device AS rd, reported_device AS pd FROM reports
+        WHERE reported_device = ANY(${col('reportedDevice')}::text[]) AND created_at > now() - interval '24 hours'
+        UNION SELECT reporter_device, reported_device FROM fresh)
+      INSERT INTO bans (device_id, reason, expires_at)
+      SELECT pd, 'reported by ' || count(DISTINCT rd) || ' people within a day', now() + make_interval(hours => ${hours})
+      FROM recent GROUP BY pd
+      HAVING count(DISTINCT rd) >= ${reporters}
+        AND NOT EXISTS (SELECT 1 FROM bans x WHERE x.device_id = recent.pd AND x.lifted_at IS NULL
+                        AND (x.expires_at IS NULL OR x.expires_at > now()))`;
   }
 
   /**

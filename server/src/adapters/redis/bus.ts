@@ -14,6 +14,8 @@ interface BusMessage {
   conn?: string;
   mode?: Mode;
   partner?: string;
+  /** matched: the partner's device. */
+  pdev?: string;
   pinst?: string;
   common?: string;
   at?: number;
@@ -61,6 +63,7 @@ export function decodeBus(raw: string): { to: string; event: PeerEvent } | null 
             sessionId: m.sid,
             mode: m.mode ?? 'video',
             partnerId: m.partner ?? '',
+            partnerDevice: m.pdev ?? m.partner ?? '',
             partnerInstance: m.pinst ?? '',
             commonInterests: splitTags(m.common),
             startedAt: m.at ?? 0,

@@ -12,44 +12,36 @@ import type { LeaveReason, Mode } from '../../protocol.ts';
 
 const GROUP = 'recorders';
 
-/** The short JSON the scripts write (see lib.lua): s = started, e = ended, r = reported. */
+/** The short JSON the scripts write (see lib.lua): s = started, e = ended, r = reported, u = seen. */
 type Wire =
   | { k: 's'; sid: string; a: string; b: string; m: Mode; t: number }
   | { k: 'e'; sid: string; a: string; b: string; m: Mode; st: number; en: number; by: string; r: LeaveReason }
-  | { k: 'r'; sid: string; rep: string; rpd: string; why: string; t: number };
+  | { k: 'r'; sid: string; rep: string; rpd: string; rd?: string; pd?: string; why: string; t: number }
+  | { k: 'u'; sid?: undefined; uid: string; dev: string; iph: string; t: number };
+
+function toWire(e: JournalEntry): Wire {
+  switch (e.kind) {
+    case 'started': {
+      const s = e.session;
+      return { k: 's', sid: s.sessionId, a: s.userA, b: s.userB, m: s.mode, t: s.startedAt };
+    }
+    case 'ended': {
+      const s = e.session;
+      const head = { sid: s.sessionId, a: s.userA, b: s.userB, m: s.mode };
+      return { k: 'e', ...head, st: s.startedAt, en: s.endedAt, by: s.endedBy, r: s.reason };
+    }
+    case 'reported': {
+      const r = e.report;
+      const who = { rep: r.reporter, rpd: r.reported, rd: r.reporterDevice, pd: r.reportedDevice };
+      return { k: 'r', sid: r.sessionId, ...who, why: r.reason, t: r.at };
+    }
+    case 'seen':
+      return { k: 'u', uid: e.seen.userId, dev: e.seen.device, iph: e.seen.ipHash, t: e.seen.at };
+  }
+}
 
 export function encodeEntry(e: JournalEntry): string {
-  const w: Wire =
-    e.kind === 'reported'
-      ? {
-          k: 'r',
-          sid: e.report.sessionId,
-          rep: e.report.reporter,
-          rpd: e.report.reported,
-          why: e.report.reason,
-          t: e.report.at,
-        }
-      : e.kind === 'started'
-        ? {
-            k: 's',
-            sid: e.session.sessionId,
-            a: e.session.userA,
-            b: e.session.userB,
-            m: e.session.mode,
-            t: e.session.startedAt,
-          }
-        : {
-            k: 'e',
-            sid: e.session.sessionId,
-            a: e.session.userA,
-            b: e.session.userB,
-            m: e.session.mode,
-            st: e.session.startedAt,
-            en: e.session.endedAt,
-            by: e.session.endedBy,
-            r: e.session.reason,
-          };
-  return JSON.stringify(w);
+  return JSON.stringify(toWire(e));
 }
 
 /** Decodes one entry; null for anything malformed (it is acknowledged and dropped, never retried). */
@@ -60,7 +52,7 @@ export function decodeEntry(raw: string): JournalEntry | null {
   } catch {
     return null;
   }
-  if (typeof w?.sid !== 'string') return null;
+  if (typeof w?.sid !== 'string' && w?.k !== 'u') return null;
   switch (w.k) {
     case 's':
       return { kind: 'started', session: { sessionId: w.sid, userA: w.a, userB: w.b, mode: w.m, startedAt: w.t } };
@@ -78,11 +70,17 @@ export function decodeEntry(raw: string): JournalEntry | null {
           reason: w.r,
         },
       };
-    case 'r':
+    case 'r': {
+      const devices = { reporterDevice: w.rd ?? w.rep, reportedDevice: w.pd ?? w.rpd };
       return {
         kind: 'reported',
-        report: { sessionId: w.sid, reporter: w.rep, reported: w.rpd, reason: w.why, at: w.t },
+        report: { sessionId: w.sid, reporter: w.rep, reported: w.rpd, ...devices, reason: w.why, at: w.t },
       };
+    }
+    case 'u':
+      return typeof w.uid === 'string'
+        ? { kind: 'seen', seen: { userId: w.uid, device: w.dev, ipHash: w.iph, at: w.t } }
+        : null;
     default:
       return null;
   }

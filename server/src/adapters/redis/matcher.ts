@@ -4,7 +4,9 @@
  * by the script itself through pub/sub, partners on this instance are delivered to directly.
  */
 import type Redis from 'ioredis';
+import type { Rate } from '../../config.ts';
 import { SCAN_LIMIT } from '../../matching/compat.ts';
+import { periodOf } from '../../matching/rate.ts';
 import type {
   Beat,
   ClaimResult,
@@ -31,6 +33,8 @@ export interface RedisMatcherOptions {
   deliver: Deliver;
   interestFallbackMs: number;
   rematchCooldownMs: number;
+  /** Per device: enqueues (Start) and skips allowed. */
+  limits: { enqueue: Rate; skip: Rate };
   /** An instance that has not beaten for this long is dead and gets swept. */
   instanceTtlMs?: number;
   now?: () => number;
@@ -80,8 +84,10 @@ export class RedisMatcher implements Matcher, Relay, Presence, Handover {
 
   async claim(t: Ticket): Promise<ClaimResult> {
     const P = this.prefix;
+    const queue = t.pool === 'shadow' ? `${t.mode}:shadow` : t.mode;
+    const { enqueue } = this.opts.limits;
     const row = (await this.scripts.claim(
-      [`${P}q:${t.mode}`, `${P}u:${t.userId}`],
+      [`${P}q:${queue}`, `${P}u:${t.userId}`],
       [
         P,
         t.userId,
@@ -95,19 +101,32 @@ export class RedisMatcher implements Matcher, Relay, Presence, Handover {
         this.opts.interestFallbackMs,
         this.opts.rematchCooldownMs,
         SCAN_LIMIT,
+        t.device,
+        t.ipHash,
+        t.origin,
+        periodOf(enqueue),
+        enqueue.burst,
+        queue,
       ],
     )) as Row;
+    if (row[0] === 'limited') {
+      const result: ClaimResult = { kind: 'limited', retryInMs: Number(row[1]) };
+      if (row.length > 2) result.leftover = this.closedAt(row, 2);
+      return result;
+    }
     if (row[0] === 'queued') {
       const retry = Number(row[1]);
       const result: ClaimResult = { kind: 'queued', retryInMs: retry < 0 ? null : retry };
       if (row.length > 2) result.leftover = this.closedAt(row, 2);
       return result;
     }
-    const [, sessionId, partnerId, partnerInstance, mode, common, startedAt, formed, , partnerSince] = row.map(str);
+    const [, sessionId, partnerId, partnerInstance, mode, common, startedAt, formed, , partnerSince, partnerDevice] =
+      row.map(str);
     const session = {
       sessionId: sessionId as string,
       mode: mode as Mode,
       partnerId: partnerId as string,
+      partnerDevice: partnerDevice as string,
       partnerInstance: partnerInstance as string,
       commonInterests: splitTags(common),
       startedAt: Number(startedAt),
@@ -115,12 +134,12 @@ export class RedisMatcher implements Matcher, Relay, Presence, Handover {
     if (formed === '1' && partnerInstance === this.opts.instanceId) {
       this.local(session.partnerId, {
         type: 'queue.matched',
-        session: { ...session, partnerId: t.userId, partnerInstance: this.opts.instanceId },
+        session: { ...session, partnerId: t.userId, partnerDevice: t.device, partnerInstance: this.opts.instanceId },
         since: Number(partnerSince),
       });
     }
     const result: ClaimResult = { kind: 'matched', session, formed: formed === '1' };
-    if (row.length > 10) result.leftover = this.closedAt(row, 10);
+    if (row.length > 11) result.leftover = this.closedAt(row, 11);
     return result;
   }
 
@@ -139,7 +158,18 @@ export class RedisMatcher implements Matcher, Relay, Presence, Handover {
     const [closer, system] = typeof by === 'string' ? [by, ''] : [by.member ?? '', by.system];
     const row = (await this.scripts.close(
       [`${this.prefix}s:${sessionId}`],
-      [this.prefix, sessionId, closer, reason, this.now(), this.opts.rematchCooldownMs, this.opts.instanceId, system],
+      [
+        this.prefix,
+        sessionId,
+        closer,
+        reason,
+        this.now(),
+        this.opts.rematchCooldownMs,
+        this.opts.instanceId,
+        system,
+        periodOf(this.opts.limits.skip),
+        this.opts.limits.skip.burst,
+      ],
     )) as Row | null;
     if (!row) return null;
     // A system close told the other member too; deliver to it here if it is on this instance.
@@ -164,11 +194,12 @@ export class RedisMatcher implements Matcher, Relay, Presence, Handover {
       [this.prefix, userId, conn, this.opts.instanceId],
     )) as Row;
     if (str(row[0]) !== 'moved') return null;
-    const [, sessionId, partnerId, partnerInstance, mode, common, startedAt] = row.map(str);
+    const [, sessionId, partnerId, partnerInstance, mode, common, startedAt, partnerDevice] = row.map(str);
     const session: SessionInfo = {
       sessionId: sessionId as string,
       mode: mode as Mode,
       partnerId: partnerId as string,
+      partnerDevice: partnerDevice as string,
       partnerInstance: partnerInstance as string,
       commonInterests: splitTags(common),
       startedAt: Number(startedAt),
@@ -258,6 +289,17 @@ export class RedisMatcher implements Matcher, Relay, Presence, Handover {
   /** Clears what a previous run of this same instance id left behind (before taking traffic). */
   async sweepOwn(): Promise<ClosedSession[]> {
     return this.sweep([this.opts.instanceId], true);
+  }
+
+  /**
+   * Makes sure Redis has `device`'s blocks: loaded from PostgreSQL (`load`) the first time the
+   * device connects after Redis lost them (or ever), then marked for a day.
+   */
+  async ensureBlocks(device: string, load: (devices: string[]) => Promise<[string, string][]>): Promise<void> {
+    const mark = `${this.prefix}blkok:${device}`;
+    if ((await this.opts.redis.exists(mark)) === 1) return;
+    await this.restoreBlocks(await load([device]));
+    await this.opts.redis.set(mark, '1', 'PX', 86_400_000);
   }
 
   /** Puts blocks back (after Redis lost them): each pair blocks both ways, as a report does. */

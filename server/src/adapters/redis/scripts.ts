@@ -10,7 +10,7 @@ const dir = join(import.meta.dir, 'scripts');
 const prelude = readFileSync(join(dir, 'lib.lua'), 'utf8');
 
 /** Script name → number of KEYS it takes. */
-const SCRIPTS = { claim: 2, ready: 1, close: 1, leave: 1, beat: 1, sweep: 1, adopt: 1 } as const;
+const SCRIPTS = { claim: 2, ready: 1, close: 1, leave: 1, beat: 1, sweep: 1, adopt: 1, admit: 3, unadmit: 1 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
 type Reply = null | string | number | Reply[];

@@ -24,7 +24,9 @@ local online = 0
 for _, i in ipairs(redis.call('ZRANGEBYSCORE', I, now, '+inf')) do
   online = online + (tonumber(redis.call('HGET', key('online', 'count'), i)) or 0)
 end
-local out = { online, redis.call('ZCARD', key('q', 'video')) + redis.call('ZCARD', key('q', 'text')), epoch, swept }
+local waiting = 0
+for _, q in ipairs({ 'video', 'text', 'video:shadow', 'text:shadow' }) do waiting = waiting + redis.call('ZCARD', key('q', q)) end
+local out = { online, waiting, epoch, swept }
 for _, d in ipairs(redis.call('ZRANGEBYSCORE', I, '-inf', '(' .. now, 'LIMIT', 0, 16)) do
   out[#out + 1] = d
 end

@@ -1,18 +1,25 @@
 -- Claim-or-enqueue, atomically: pair the caller with the longest-waiting compatible user of its
--- mode, or put it in the queue. KEYS[1] queue of the mode, KEYS[2] the caller's user hash.
+-- queue, or put it there. KEYS[1] the queue (its mode's, or the mode's shadow pool), KEYS[2] the
+-- caller's user hash.
 -- ARGV: prefix, userId, conn, instance, mode, since, now, interests ("\n"-joined), new session id,
---       interest fallback ms, rematch cooldown ms, scan limit.
+--       interest fallback ms, rematch cooldown ms, scan limit, device, address hash,
+--       origin ('enqueue': the user pressed Start, counted against its enqueue limit; 'again'),
+--       enqueue limit period ms and burst, queue name ('video', 'video:shadow', ...).
+-- Blocks and rematch cooldowns are the devices'; two users of one device never meet (two tabs).
 -- Candidates: the `limit` longest-waiting users of the mode, and for each of the caller's tags
 -- the `limit` longest-waiting users who named it (the interest index), so two users who share an
 -- interest are paired whenever both wait, however long the queue. The oldest compatible one wins.
 -- Returns {'matched', sid, partner, partnerInst, mode, common, startedAt, formed, partnerConn,
---          partnerSince (the wait the partner was taken from)}
---      or {'queued', retryInMs or -1}, either followed by the 10-tuple of a leftover session it closed.
+--          partnerSince (the wait the partner was taken from), partnerDevice}
+--      or {'queued', retryInMs or -1}
+--      or {'limited', retryInMs} (the device is cooling down or over its enqueue limit: not queued),
+--      any of them followed by the 10-tuple of a leftover session it closed.
 local Q, U = KEYS[1], KEYS[2]
 local uid, conn, inst, mode = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local since, now = tonumber(ARGV[6]), tonumber(ARGV[7])
 local ints, newSid = ARGV[8], ARGV[9]
 local fallback, cooldown, limit = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
+local dev, iph, origin, qname = ARGV[13], ARGV[14], ARGV[15], ARGV[18]
 
 local function tags(s)
   local set, list = {}, {}
@@ -21,14 +28,15 @@ local function tags(s)
 end
 
 local leftover = {}
-local cur = redis.call('HMGET', U, 'conn', 'since', 'sid', 'mode', 'ints')
+local cur = redis.call('HMGET', U, 'conn', 'since', 'sid', 'q', 'ints')
 if cur[3] then
-  local s = redis.call('HMGET', key('s', cur[3]), 'st', 'a', 'b', 'ia', 'ib', 'mode', 'common', 'at', 'ca', 'cb')
+  local s = redis.call('HMGET', key('s', cur[3]), 'st', 'a', 'b', 'ia', 'ib', 'mode', 'common', 'at', 'ca', 'cb', 'da',
+    'db')
   if s[1] == 'open' then
     if cur[1] == conn and tonumber(cur[2]) == since then
       -- Claimed by someone else during this same wait: hand the session back (idempotent retry).
-      if s[2] == uid then return { 'matched', cur[3], s[3], s[5], s[6], s[7] or '', s[8], '0', s[10], '' } end
-      return { 'matched', cur[3], s[2], s[4], s[6], s[7] or '', s[8], '0', s[9], '' }
+      if s[2] == uid then return { 'matched', cur[3], s[3], s[5], s[6], s[7] or '', s[8], '0', s[10], '', s[12] or s[3] } end
+      return { 'matched', cur[3], s[2], s[4], s[6], s[7] or '', s[8], '0', s[9], '', s[11] or s[2] }
     end
     -- A session left over from an earlier connection or wait: a user is in one session at most.
     leftover = closeSession(cur[3], uid, 'disconnect', now, cooldown, '') or {}
@@ -36,7 +44,17 @@ if cur[3] then
 end
 
 dequeue(uid, cur[4], cur[5])
-redis.call('HSET', U, 'inst', inst, 'conn', conn, 'mode', mode, 'since', since, 'ints', ints)
+-- Too many skips lately (cooling down), or too many Starts: not queued, told how long to wait.
+local wait = redis.call('PTTL', key('cool', dev))
+if wait <= 0 and origin == 'enqueue' then wait = gcra(key('rl', 'enq:' .. dev), now, tonumber(ARGV[16]), tonumber(ARGV[17])) end
+if wait > 0 then
+  redis.call('HDEL', U, 'sid')
+  local out = { 'limited', tostring(math.ceil(wait)) }
+  for _, v in ipairs(leftover) do out[#out + 1] = v end
+  return out
+end
+redis.call('HSET', U, 'inst', inst, 'conn', conn, 'mode', mode, 'q', qname, 'since', since, 'ints', ints, 'dev', dev,
+  'iph', iph)
 redis.call('HDEL', U, 'sid')
 redis.call('SADD', key('iu', inst), uid)
 
@@ -48,12 +66,14 @@ local function later(t) if retryAt == nil or t < retryAt then retryAt = t end en
 -- Whether candidate c (waiting since csince) may be paired with the caller now; deferrals noted.
 -- Returns its user fields and the shared tags when it may.
 local function eligible(c, zset)
-  if c == uid or redis.call('SISMEMBER', key('blk', uid), c) == 1 then return nil end
-  local cu = redis.call('HMGET', key('u', c), 'since', 'ints', 'inst', 'conn')
+  if c == uid then return nil end
+  local cu = redis.call('HMGET', key('u', c), 'since', 'ints', 'inst', 'conn', 'dev')
   if not cu[1] then
     redis.call('ZREM', zset, c) -- an entry without its user: heal
     return nil
   end
+  local cdev = cu[5] or c
+  if cdev == dev or redis.call('SISMEMBER', key('blk', dev), cdev) == 1 then return nil end
   local csince = tonumber(cu[1])
   local theirs, theirsList = tags(cu[2])
   local shared = {}
@@ -66,7 +86,7 @@ local function eligible(c, zset)
     later(readyAt)
     return nil
   end
-  local parted = redis.call('ZSCORE', key('cd', uid), c)
+  local parted = redis.call('ZSCORE', key('cd', dev), cdev)
   if parted and now - tonumber(parted) < cooldown then
     local settleAt = math.max(since, csince) + fallback
     if others <= 1 and settleAt <= now then return cu, shared end
@@ -91,31 +111,31 @@ local function scan(zset)
   end
 end
 scan(Q)
-for _, t in ipairs(mineList) do scan(tagKey(mode, t)) end
+for _, t in ipairs(mineList) do scan(tagKey(qname, t)) end
 
 if not chosen then
   redis.call('ZADD', Q, since, uid)
-  for _, t in ipairs(mineList) do redis.call('ZADD', tagKey(mode, t), since, uid) end
+  for _, t in ipairs(mineList) do redis.call('ZADD', tagKey(qname, t), since, uid) end
   local out = { 'queued', '-1' }
   if retryAt ~= nil then out[2] = tostring(math.max(0, retryAt - now)) end
   for _, v in ipairs(leftover) do out[#out + 1] = v end
   return out
 end
 
-local cinst, cconn = cinfo[3], cinfo[4]
+local cinst, cconn, cdev = cinfo[3], cinfo[4], cinfo[5] or chosen
 local commonStr = table.concat(common, '\n')
-dequeue(chosen, mode, cinfo[2])
+dequeue(chosen, qname, cinfo[2])
 redis.call('HSET', key('s', newSid), 'a', chosen, 'b', uid, 'ia', cinst, 'ib', inst, 'ca', cconn, 'cb', conn,
-  'mode', mode, 'common', commonStr, 'at', now, 'st', 'open')
+  'mode', mode, 'common', commonStr, 'at', now, 'st', 'open', 'da', cdev, 'db', dev)
 redis.call('HSET', key('u', chosen), 'sid', newSid)
 redis.call('HSET', U, 'sid', newSid)
 journal({ k = 's', sid = newSid, a = chosen, b = uid, m = mode, t = now })
 if cinst ~= inst then
   redis.call('PUBLISH', key('ch', cinst), cjson.encode({
     k = 'matched', to = chosen, conn = cconn, sid = newSid, mode = mode, partner = uid, pinst = inst,
-    common = commonStr, at = now, since = cinfo[1],
+    common = commonStr, at = now, since = cinfo[1], pdev = dev,
   }))
 end
-local out = { 'matched', newSid, chosen, cinst, mode, commonStr, tostring(now), '1', cconn, cinfo[1] }
+local out = { 'matched', newSid, chosen, cinst, mode, commonStr, tostring(now), '1', cconn, cinfo[1], cdev }
 for _, v in ipairs(leftover) do out[#out + 1] = v end
 return out

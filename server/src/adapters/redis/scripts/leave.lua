@@ -4,7 +4,7 @@
 -- over, or swept and claimed again there). Returns the closed session or nil.
 local U = KEYS[1]
 local uid, conn, reason, now, cooldown, inst = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
-local cur = redis.call('HMGET', U, 'conn', 'sid', 'inst', 'mode', 'ints')
+local cur = redis.call('HMGET', U, 'conn', 'sid', 'inst', 'q', 'ints')
 if cur[1] ~= conn or (cur[3] and cur[3] ~= inst) then return nil end
 dequeue(uid, cur[4], cur[5])
 local closed = nil

@@ -15,7 +15,7 @@ if ARGV[6] ~= '1' then redis.call('SET', key('swept', dead), now, 'PX', 3600000)
 local out = { 0 }
 local uids = redis.call('SRANDMEMBER', IU, batch)
 for _, uid in ipairs(uids) do
-  local cur = redis.call('HMGET', key('u', uid), 'inst', 'sid', 'mode', 'ints')
+  local cur = redis.call('HMGET', key('u', uid), 'inst', 'sid', 'q', 'ints')
   if cur[1] == dead then
     dequeue(uid, cur[3], cur[4])
     if cur[2] then
@@ -27,6 +27,9 @@ for _, uid in ipairs(uids) do
   redis.call('SREM', IU, uid)
 end
 if redis.call('SCARD', IU) == 0 then
+  -- Its sockets are gone too: they no longer count against their addresses.
+  for _, iph in ipairs(redis.call('SMEMBERS', key('ipi', dead))) do redis.call('HDEL', key('ipc', iph), dead) end
+  redis.call('DEL', key('ipi', dead))
   redis.call('ZREM', key('insts', 'all'), dead)
   redis.call('HDEL', key('online', 'count'), dead)
   out[1] = 1
