@@ -4,17 +4,20 @@
  */
 import { createSignal, onCleanup, onMount, Show } from 'solid-js';
 import type { Call } from '../lib/call.ts';
+import type { ReportCategory } from '../lib/report.ts';
 import { SKIP_CONFIRM_MS } from '../lib/state.ts';
 import type { Store } from '../lib/store.ts';
 import { Chat } from './Chat.tsx';
 import { useNow } from './clock.ts';
+import type { WatchRemote } from './RemoteVideo.tsx';
 import { ReportDialog } from './ReportDialog.tsx';
 import { Stage } from './Stage.tsx';
 
-export function CallScreen(props: { store: Store; call: Call }) {
+export function CallScreen(props: { store: Store; call: Call; watch: WatchRemote }) {
   const s = props.store.state;
   const now = useNow(250);
-  const [reporting, setReporting] = createSignal(false);
+  /** The report dialog is open (with the category it starts from, if any). */
+  const [reporting, setReporting] = createSignal<{ category: ReportCategory | null } | false>(false);
   let input: HTMLInputElement | undefined;
   const onKey = (e: KeyboardEvent) => {
     if (e.key !== 'Escape' || e.repeat) return;
@@ -35,7 +38,12 @@ export function CallScreen(props: { store: Store; call: Call }) {
   return (
     <section class={video() ? 'call video' : 'call text'}>
       <Show when={video()}>
-        <Stage store={props.store} call={props.call} />
+        <Stage
+          store={props.store}
+          call={props.call}
+          watch={props.watch}
+          onReport={() => setReporting({ category: 'nudity' })}
+        />
       </Show>
       <div class="side">
         <Show when={(s.session?.commonInterests.length ?? 0) > 0}>
@@ -60,19 +68,22 @@ export function CallScreen(props: { store: Store; call: Call }) {
           <button type="button" data-testid="end" onClick={() => props.store.dispatch({ type: 'end' })}>
             End
           </button>
-          <button type="button" class="danger" data-testid="report" onClick={() => setReporting(true)}>
+          <button type="button" class="danger" data-testid="report" onClick={() => setReporting({ category: null })}>
             Report
           </button>
         </div>
       </div>
       <Show when={reporting()}>
-        <ReportDialog
-          onCancel={() => setReporting(false)}
-          onReport={(reason) => {
-            setReporting(false);
-            props.store.dispatch({ type: 'report', reason });
-          }}
-        />
+        {(r) => (
+          <ReportDialog
+            category={r().category}
+            onCancel={() => setReporting(false)}
+            onReport={(reason) => {
+              setReporting(false);
+              props.store.dispatch({ type: 'report', reason });
+            }}
+          />
+        )}
       </Show>
     </section>
   );

@@ -5,6 +5,7 @@ import { parseInterests } from '../lib/interests.ts';
 import type { Store } from '../lib/store.ts';
 import { DeviceHelp } from './DeviceHelp.tsx';
 import { LocalVideo } from './LocalVideo.tsx';
+import { SafeModeToggle } from './SafeModeToggle.tsx';
 
 export function Landing(props: { store: Store; call: Call }) {
   const s = props.store.state;
@@ -56,7 +57,15 @@ export function Landing(props: { store: Store; call: Call }) {
           </p>
         </Show>
         <DeviceHelp store={props.store} onText={() => start('text')} />
-        <p class="fine">Be kind. Strangers are people. You must be 18 or older.</p>
+        <p class="safe-line">
+          <SafeModeToggle store={props.store} />
+          <small class="hint">
+            {s.shield.on
+              ? "A stranger's video stays blurred until it looks safe. It is checked in your browser: no picture leaves it."
+              : "Strangers' video is shown as it comes."}
+          </small>
+        </p>
+        <p class="fine">Be kind. Strangers are people. Serendip is for adults (18+).</p>
       </div>
       <div class="preview">
         <Show

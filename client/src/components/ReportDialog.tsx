@@ -1,49 +1,49 @@
-/** Report the stranger, with a reason; reporting also moves on to someone new. */
+/** Report the stranger: a category (required), optional details; reporting also moves on to someone new. */
 import { createSignal, For, onMount } from 'solid-js';
-import { MAX_REPORT_REASON_LENGTH } from '../../../server/src/protocol.ts';
+import { REPORT_CATEGORIES, type ReportCategory, reportReason } from '../lib/report.ts';
 
-const REASONS = ['Nudity or sexual content', 'Harassment or hate', 'Looks under 18', 'Spam or advertising', 'Other'];
+const MAX_DETAILS = 300;
 
-export function ReportDialog(props: { onReport: (reason: string) => void; onCancel: () => void }) {
-  const [reason, setReason] = createSignal(REASONS[0] as string);
+export function ReportDialog(props: {
+  /** Chosen already (the unsafe-video notice starts from "nudity"); null: the user must choose. */
+  category: ReportCategory | null;
+  onReport: (reason: string) => void;
+  onCancel: () => void;
+}) {
+  const [category, setCategory] = createSignal<ReportCategory | ''>(props.category ?? '');
   const [details, setDetails] = createSignal('');
-  let first: HTMLInputElement | undefined;
-  onMount(() => first?.focus());
+  let select: HTMLSelectElement | undefined;
+  onMount(() => select?.focus());
   const submit = (e: SubmitEvent) => {
     e.preventDefault();
-    const text = details().trim();
-    props.onReport((text ? `${reason()}: ${text}` : reason()).slice(0, MAX_REPORT_REASON_LENGTH));
+    const c = category();
+    if (c) props.onReport(reportReason(c, details()));
   };
   return (
     <div class="dialog-backdrop">
       <form class="dialog" role="dialog" aria-modal="true" aria-labelledby="report-title" onSubmit={submit}>
         <h2 id="report-title">Report this stranger</h2>
-        <fieldset>
-          <legend>What happened?</legend>
-          <For each={REASONS}>
-            {(r, i) => (
-              <label class="choice">
-                <input
-                  type="radio"
-                  name="reason"
-                  value={r}
-                  checked={reason() === r}
-                  onChange={() => setReason(r)}
-                  ref={(el) => {
-                    if (i() === 0) first = el;
-                  }}
-                />
-                {r}
-              </label>
-            )}
-          </For>
-        </fieldset>
+        <label class="field">
+          <span>What happened?</span>
+          <select
+            data-testid="report-category"
+            required
+            ref={select}
+            value={category()}
+            onChange={(e) => setCategory(e.currentTarget.value as ReportCategory | '')}
+          >
+            <option value="" disabled>
+              Choose one…
+            </option>
+            <For each={REPORT_CATEGORIES}>{([value, label]) => <option value={value}>{label}</option>}</For>
+          </select>
+        </label>
         <label class="field">
           <span>Details (optional)</span>
           <textarea
             data-testid="report-details"
             rows="2"
-            maxLength={300}
+            maxLength={MAX_DETAILS}
             value={details()}
             onInput={(e) => setDetails(e.currentTarget.value)}
           />
@@ -53,7 +53,7 @@ export function ReportDialog(props: { onReport: (reason: string) => void; onCanc
           <button type="button" onClick={() => props.onCancel()}>
             Cancel
           </button>
-          <button type="submit" class="danger" data-testid="report-submit">
+          <button type="submit" class="danger" data-testid="report-submit" disabled={!category()}>
             Report and skip
           </button>
         </div>

@@ -1,9 +1,11 @@
 /** The video area: the stranger large, ourselves small, the connection state and the media toggles. */
-import { onCleanup, Show } from 'solid-js';
+import { Show } from 'solid-js';
 import type { Call } from '../lib/call.ts';
 import type { Media } from '../lib/state.ts';
 import type { Store } from '../lib/store.ts';
 import { LocalVideo } from './LocalVideo.tsx';
+import { RemoteVideo, type WatchRemote } from './RemoteVideo.tsx';
+import { SafeModeToggle } from './SafeModeToggle.tsx';
 
 const MEDIA_TEXT: Record<Media, string> = {
   none: 'No video',
@@ -13,10 +15,8 @@ const MEDIA_TEXT: Record<Media, string> = {
   failed: 'Video failed',
 };
 
-export function Stage(props: { store: Store; call: Call }) {
+export function Stage(props: { store: Store; call: Call; watch: WatchRemote; onReport: () => void }) {
   const s = props.store.state;
-  let undo: (() => void) | undefined;
-  onCleanup(() => undo?.());
   /** Said over the stranger's picture when there is no picture to see, or it froze. */
   const overlay = () => {
     if (s.media !== 'connected') return null;
@@ -26,16 +26,7 @@ export function Stage(props: { store: Store; call: Call }) {
   };
   return (
     <div class="stage">
-      <video
-        data-testid="remote-video"
-        class="remote"
-        autoplay
-        playsinline
-        muted
-        ref={(el) => {
-          undo = props.call.showRemote(el);
-        }}
-      />
+      <RemoteVideo store={props.store} call={props.call} watch={props.watch} onReport={props.onReport} />
       <p class={`media-state ${s.media}`} data-testid="media-state" data-media={s.media}>
         {MEDIA_TEXT[s.media]}
       </p>
@@ -60,6 +51,7 @@ export function Stage(props: { store: Store; call: Call }) {
         >
           {s.cameraOn ? 'Camera off' : 'Camera on'}
         </button>
+        <SafeModeToggle store={props.store} />
         <Show when={s.audioBlocked}>
           <button type="button" class="primary" data-testid="enable-audio" onClick={() => void props.call.startAudio()}>
             Turn on sound

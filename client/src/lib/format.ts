@@ -14,3 +14,13 @@ export function formatElapsed(ms: number): string {
 export function formatOnline(n: number): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? 'person' : 'people'} online`;
 }
+
+/** Whole seconds left until `until` (rounded up, never negative): a countdown's number. */
+export function secondsLeft(until: number, now: number): number {
+  return Math.max(0, Math.ceil((until - now) / 1000));
+}
+
+/** "21 May 2026, 14:05" in the reader's own locale and time zone (both can be given for tests). */
+export function formatWhen(ms: number, locale?: string, timeZone?: string): string {
+  return new Date(ms).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone });
+}

@@ -4,11 +4,19 @@
  * notices, the Esc double press) change here.
  */
 import { MAX_REPORT_REASON_LENGTH, MAX_TEXT_LENGTH } from '../../../server/src/protocol.ts';
-import { addLine, type Command, type Event, leaveMedia, SKIP_CONFIRM_MS, type State, type Wish } from './state.ts';
+import { newStranger, wantModel } from './safe-mode.ts';
+import {
+  addLine,
+  type Command,
+  enqueue,
+  leaveMedia,
+  SKIP_CONFIRM_MS,
+  type State,
+  type UserEvent,
+  type Wish,
+} from './state.ts';
 
-type Intent = Exclude<Event, { type: 'frame' } | { type: 'link' }>;
-
-export function intent(s: State, e: Intent, out: Command[]): State {
+export function intent(s: State, e: UserEvent, out: Command[]): State {
   const sid = s.session?.sessionId;
   switch (e.type) {
     case 'start':
@@ -30,14 +38,14 @@ export function intent(s: State, e: Intent, out: Command[]): State {
     case 'end':
       if (!sid || s.link !== 'open') return s;
       out.push({ kind: 'send', frame: { type: e.type, sessionId: sid } });
-      return { ...leaveMedia(s, out), skipArmedAt: null };
+      return { ...leaveMedia(s, out), skipArmedAt: null, queueAsk: e.type === 'skip' };
     case 'report':
       if (!sid || s.link !== 'open') return s;
       out.push({
         kind: 'send',
         frame: { type: 'report', sessionId: sid, reason: e.reason.slice(0, MAX_REPORT_REASON_LENGTH) },
       });
-      return leaveMedia(s, out);
+      return { ...leaveMedia(s, out), queueAsk: true };
     case 'say':
       return say(s, e.text, out);
     case 'typing':
@@ -65,7 +73,10 @@ export function intent(s: State, e: Intent, out: Command[]): State {
     case 'mediaInfo': {
       if (s.joinedRoom === null) return s;
       const { type: _, ...info } = e;
-      return { ...s, ...info };
+      // A video track that was not there before may be anyone's picture: safe mode looks at it afresh.
+      const fresh = info.peerVideo === true && !s.peerVideo;
+      const next = { ...s, ...info };
+      return fresh ? newStranger(next, out) : next;
     }
     case 'toggleMic':
       out.push({ kind: 'setMic', on: !s.micOn });
@@ -78,21 +89,20 @@ export function intent(s: State, e: Intent, out: Command[]): State {
   }
 }
 
+/** Start buttons work only for a device that confirmed it is 18+, not banned, not cooling down. */
+const mayStart = (s: State) =>
+  s.link === 'open' && s.phase === 'idle' && s.gate.adult && !s.gate.banned && s.cooldown === null;
+
 function start(s: State, wish: Wish, out: Command[]): State {
-  if (s.link !== 'open' || s.phase !== 'idle') return s;
+  if (!mayStart(s)) return s;
   const next = { ...s, notice: null, afterEnd: false, pendingStart: null };
-  if (wish.mode === 'text') {
-    out.push({ kind: 'send', frame: { type: 'enqueue', ...wish } });
-    return { ...next, wish };
-  }
+  if (wish.mode === 'text') return enqueue(next, wish, out);
   if (!s.video) return { ...next, notice: 'Video is unavailable right now. You can start a text chat.' };
-  if (s.devices === 'on') {
-    out.push({ kind: 'send', frame: { type: 'enqueue', ...wish } });
-    return { ...next, wish };
-  }
+  // The classifier loads while the camera starts and the queue runs: ready when the stranger is.
+  if (s.devices === 'on') return enqueue(wantModel(next, out), wish, out);
   // Already asking (a preview, say): the answer will start it.
   if (s.devices !== 'requesting') out.push({ kind: 'requestDevices' });
-  return { ...next, pendingStart: wish, devices: 'requesting', deviceError: null };
+  return wantModel({ ...next, pendingStart: wish, devices: 'requesting', deviceError: null }, out);
 }
 
 function devices(s: State, devices: State['devices'], error: string | null, out: Command[]): State {
@@ -100,8 +110,7 @@ function devices(s: State, devices: State['devices'], error: string | null, out:
   if (devices !== 'on') return { ...next, pendingStart: null };
   const wish = s.pendingStart;
   if (!wish || s.phase !== 'idle' || s.link !== 'open') return { ...next, pendingStart: null };
-  out.push({ kind: 'send', frame: { type: 'enqueue', ...wish } });
-  return { ...next, wish, pendingStart: null };
+  return enqueue({ ...next, pendingStart: null }, wish, out);
 }
 
 function say(s: State, raw: string, out: Command[]): State {

@@ -1,38 +1,8 @@
 import { describe, expect, test } from 'bun:test';
 import type { ServerFrame } from '../../../server/src/protocol.ts';
-import { reduce } from './reducer.ts';
-import { type Command, dataState, type Event, initialState, RESUME_PROBE, type State } from './state.ts';
+import { frame, hello, kinds, matchedText, matchedVideo, open, run, sends } from './harness.ts';
+import { dataState, type Event, initialState, RESUME_PROBE, type State } from './state.ts';
 
-/** Feeds events in order; returns the final state and every command issued. */
-function run(events: Event[], from: State = initialState()) {
-  let state = from;
-  const commands: Command[] = [];
-  for (const e of events) {
-    const step = reduce(state, e);
-    state = step.state;
-    commands.push(...step.commands);
-  }
-  return { state, commands };
-}
-
-const frame = (f: ServerFrame, now = 1000): Event => ({ type: 'frame', frame: f, now });
-const open: Event = { type: 'link', link: 'open' };
-const hello = (video = true, userId = 'u1'): Event =>
-  frame({ type: 'hello', userId, resumeToken: 't', protocol: 1, video });
-const matchedVideo = (sessionId = 's1', common: string[] = []): Event =>
-  frame({
-    type: 'matched',
-    sessionId,
-    mode: 'video',
-    commonInterests: common,
-    room: sessionId,
-    token: 'jwt',
-    livekitUrl: 'ws://lk',
-  });
-const matchedText = (sessionId = 's1'): Event =>
-  frame({ type: 'matched', sessionId, mode: 'text', commonInterests: [], room: null, token: null, livekitUrl: null });
-const sends = (cs: Command[]) => cs.flatMap((c) => (c.kind === 'send' ? [c.frame] : []));
-const kinds = (cs: Command[]) => cs.map((c) => c.kind);
 const texts = (s: State) => s.lines.map((l) => `${l.from}:${l.text}`);
 
 /** Connected, hello received, camera granted, idle. */
@@ -379,10 +349,9 @@ describe('server errors', () => {
   test('refusals the user should know about become a notice; stale and state races do not', () => {
     const err = (code: string) => frame({ type: 'error', code, message: `m-${code}` } as ServerFrame);
     expect(run([err('rate_limited')], ready()).state.notice).toContain('Slow down');
-    expect(run([err('banned')], ready()).state.notice).toContain('banned');
     expect(run([err('unavailable')], ready()).state.notice).toContain('unavailable');
     expect(run([err('invalid')], ready()).state.notice).toBe('m-invalid');
     expect(run([err('stale_session'), err('bad_state')], ready()).state.notice).toBeNull();
-    expect(run([err('banned'), { type: 'dismiss' }], ready()).state.notice).toBeNull();
+    expect(run([err('invalid'), { type: 'dismiss' }], ready()).state.notice).toBeNull();
   });
 });

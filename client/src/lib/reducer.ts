@@ -4,8 +4,21 @@
  * frames and media commands; nothing here touches the network, the clock or the DOM.
  */
 import type { LeaveReason, ServerFrame } from '../../../server/src/protocol.ts';
+import { gate } from './gate.ts';
 import { intent } from './intents.ts';
-import { addLine, type Command, type Event, leaveMedia, RESUME_PROBE, type State } from './state.ts';
+import { newStranger, safety } from './safe-mode.ts';
+import {
+  addLine,
+  type Command,
+  type Event,
+  enqueue,
+  type GateEvent,
+  leaveMedia,
+  RESUME_PROBE,
+  type SafetyEvent,
+  type State,
+  type UserEvent,
+} from './state.ts';
 
 export interface Step {
   state: State;
@@ -22,15 +35,28 @@ const PEER_LEFT: Record<LeaveReason, string> = {
 
 const ERRORS: Record<string, string> = {
   rate_limited: 'Slow down a little: too many messages at once.',
-  banned: 'You cannot be matched right now: you were banned for breaking the rules.',
   unavailable: 'Matching is unavailable right now. Try again in a moment.',
 };
+
+const GATE_EVENTS = new Set<string>([
+  'boot',
+  'entry',
+  'confirmAdult',
+  'solveProgress',
+  'solved',
+  'retryChallenge',
+  'cooldownOver',
+  'cancelCooldown',
+]);
+const SAFETY_EVENTS = new Set<string>(['safeMode', 'model', 'scored', 'reveal']);
 
 export function reduce(s: State, e: Event): Step {
   const commands: Command[] = [];
   if (e.type === 'frame') return { state: onFrame(s, e.frame, e.now, commands), commands };
   if (e.type === 'link') return { state: onLink(s, e.link, e.resumed === true, e.reason, commands), commands };
-  return { state: intent(s, e, commands), commands };
+  if (GATE_EVENTS.has(e.type)) return { state: gate(s, e as GateEvent, commands), commands };
+  if (SAFETY_EVENTS.has(e.type)) return { state: safety(s, e as SafetyEvent, commands), commands };
+  return { state: intent(s, e as UserEvent, commands), commands };
 }
 
 function onLink(s: State, link: State['link'], resumed: boolean, reason: string | undefined, out: Command[]): State {
@@ -61,6 +87,8 @@ function onFrame(s: State, f: ServerFrame, now: number, out: Command[]): State {
         meTyping: false,
         skipArmedAt: null,
         afterEnd: false,
+        queueAsk: false,
+        cooldown: null,
         resuming: s.resuming && { ...s.resuming, seen: true },
       };
     case 'matched':
@@ -86,15 +114,28 @@ function onFrame(s: State, f: ServerFrame, now: number, out: Command[]): State {
       return { ...leaveMedia(s, out), phase: 'idle', session: null, waitingSince: null, pendingStart: null };
     case 'pong':
       return f.t === RESUME_PROBE ? probed(s, out) : s;
-    case 'error': {
-      const text = ERRORS[f.code] ?? (f.code === 'stale_session' || f.code === 'bad_state' ? null : f.message);
-      return text === null ? s : { ...s, notice: text };
-    }
+    case 'error':
+      return refused(s, f, now, out);
   }
 }
 
+function refused(s: State, f: Extract<ServerFrame, { type: 'error' }>, now: number, out: Command[]): State {
+  const wait = f.retryAfterMs;
+  if (f.code === 'banned') {
+    const banned = { until: wait === undefined ? null : now + wait, reason: f.message };
+    return { ...leaveMedia(s, out), gate: { ...s.gate, banned }, cooldown: null, pendingStart: null };
+  }
+  // Refused right after asking to be queued: that is the skip/enqueue limit, not a chat flood.
+  if (f.code === 'rate_limited' && wait !== undefined && s.wish && (s.queueAsk || s.session === null)) {
+    out.push({ kind: 'after', ms: wait, event: 'cooldownOver' });
+    return { ...s, queueAsk: false, notice: null, cooldown: { until: now + wait, wish: s.wish } };
+  }
+  const text = ERRORS[f.code] ?? (f.code === 'stale_session' || f.code === 'bad_state' ? null : f.message);
+  return text === null ? s : { ...s, notice: text };
+}
+
 function hello(s: State, f: Extract<ServerFrame, { type: 'hello' }>, out: Command[]): State {
-  const next = { ...s, userId: f.userId, video: f.video };
+  const next = { ...s, userId: f.userId, video: f.video, gate: { ...s.gate, attempts: 0 } };
   if (!s.resuming) return next;
   if (s.userId !== null && s.userId !== f.userId) return lost(next, out);
   // Frames are answered in order: once this ping's pong is back, any re-sent `waiting` or
@@ -111,8 +152,7 @@ function lost(s: State, out: Command[]): State {
     next = addLine(leaveMedia(next, out), 'system', 'Your connection dropped and the chat ended.');
     next = { ...next, session: null, phase: 'idle', peerTyping: false };
   }
-  if (next.wish) out.push({ kind: 'send', frame: { type: 'enqueue', ...next.wish } });
-  return next;
+  return next.wish ? enqueue(next, next.wish, out) : next;
 }
 
 function probed(s: State, out: Command[]): State {
@@ -139,10 +179,11 @@ function matched(s: State, f: Extract<ServerFrame, { type: 'matched' }>, out: Co
     const last = s.lines.at(-1);
     const kept = s.session === null && last?.from === 'system' ? [last] : [];
     next = { ...next, lines: kept, peerTyping: false, meTyping: false, afterEnd: false, skipArmedAt: null };
+    if (f.mode === 'video') next = newStranger(next, out);
     next = addLine(next, 'system', `You're now chatting with a random stranger. Say hi!${common}`);
     out.push({ kind: 'mark', name: 'matched', sessionId: f.sessionId });
   }
-  next = { ...next, phase: 'matched', session };
+  next = { ...next, phase: 'matched', session, queueAsk: false, cooldown: null };
   const canJoin = f.mode === 'video' && f.token !== null && f.livekitUrl !== null && f.room !== null;
   const inRoom = next.joinedRoom === f.room && next.media !== 'failed';
   if (canJoin && !inRoom) {

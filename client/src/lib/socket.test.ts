@@ -48,7 +48,7 @@ afterEach(() => {
   for (const s of stops.splice(0)) s();
 });
 
-function client(url: string, opts: { pingEveryMs?: number; silentMs?: number } = {}) {
+function client(url: string, opts: { pingEveryMs?: number; silentMs?: number; vet?: () => Promise<boolean> } = {}) {
   const frames: ServerFrame[] = [];
   const links: { link: Link; resumed: boolean; reason?: string }[] = [];
   const socket = new Socket({
@@ -144,5 +144,45 @@ describe('Socket', () => {
     // The fake server never answers pings: after `silentMs` the client gives up on this socket.
     await until(() => s.conns.length >= 2, 3000);
     expect(c.links.map((l) => l.link)).toContain('reconnecting');
+  });
+
+  test('a refused upgrade asks vet first: false waits for start(), true retries as usual', async () => {
+    let refuse = true;
+    let upgrades = 0;
+    const server = Bun.serve({
+      hostname: '127.0.0.1',
+      port: 0,
+      fetch(req, srv) {
+        if (refuse) return new Response('solve the bot check first', { status: 403 });
+        upgrades++;
+        return srv.upgrade(req) ? undefined : new Response('no', { status: 400 });
+      },
+      websocket: {
+        open(ws) {
+          ws.send(JSON.stringify({ type: 'hello', userId: 'u', resumeToken: 't', protocol: 1, video: true }));
+        },
+        message() {},
+      },
+    });
+    stops.push(() => server.stop(true));
+    let vetted = 0;
+    let answer = false;
+    const c = client(`ws://127.0.0.1:${server.port}/ws`, {
+      vet: async () => {
+        vetted++;
+        return answer;
+      },
+    });
+    c.socket.start();
+    await until(() => vetted === 1);
+    await Bun.sleep(700); // longer than the first backoff: no retry came
+    expect(vetted).toBe(1);
+    answer = true;
+    c.socket.start(); // as after solving the check
+    await until(() => vetted === 2);
+    refuse = false;
+    await until(() => c.frames.length === 1);
+    expect(upgrades).toBe(1);
+    expect(c.links.at(-1)).toEqual({ link: 'open', resumed: false });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The only WebSocket I/O of the client: one socket to `/ws`, its heartbeat, and reconnecting with
  * backoff under the resume token of the last `hello`, so a short drop keeps the user and its
- * session (PROTOCOL.md, Reconnect).
+ * session (PROTOCOL.md, Reconnect). A browser learns nothing of why an upgrade was refused, so a
+ * socket that closes before its `hello` asks `vet` (the entry check) whether to retry at all.
  */
 import type { ClientFrame, ServerFrame } from '../../../server/src/protocol.ts';
 import { backoffDelay } from './backoff.ts';
@@ -19,6 +20,11 @@ export interface SocketOptions {
   /** No frame at all for this long (the server sends stats every 10 s): the socket is dead. */
   silentMs?: number;
   random?: () => number;
+  /**
+   * Asked when a connection closed before its `hello` (a refused upgrade looks just like that):
+   * true retries with backoff as usual, false waits for `start()` (a bot check to solve, a ban).
+   */
+  vet?: () => Promise<boolean>;
 }
 
 /** Close codes after which reconnecting would be wrong, with what to tell the user. */
@@ -35,11 +41,17 @@ export class Socket {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private lastFrameAt = 0;
+  /** The current socket got its `hello`. */
+  private greeted = false;
 
   constructor(private readonly o: SocketOptions) {}
 
+  /** Connects, unless a socket is already open or opening; a pending retry is brought forward. */
   start(): void {
     this.stopped = false;
+    if (this.ws) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     this.open();
   }
 
@@ -62,6 +74,7 @@ export class Socket {
     const url = resumed ? `${this.o.url}?resume=${encodeURIComponent(this.resumeToken as string)}` : this.o.url;
     const ws = new WebSocket(url);
     this.ws = ws;
+    this.greeted = false;
     ws.onopen = () => {
       this.attempt = 0;
       this.lastFrameAt = Date.now();
@@ -73,7 +86,10 @@ export class Socket {
       if (typeof e.data !== 'string') return;
       const frame = decodeFrame(e.data);
       if (!frame) return;
-      if (frame.type === 'hello') this.resumeToken = frame.resumeToken;
+      if (frame.type === 'hello') {
+        this.resumeToken = frame.resumeToken;
+        this.greeted = true;
+      }
       this.o.onFrame(frame);
     };
     ws.onclose = (e) => this.closed(ws, e.code);
@@ -89,8 +105,24 @@ export class Socket {
       return;
     }
     this.o.onLink('reconnecting', { resumed: false });
+    if (this.greeted || !this.o.vet) {
+      this.retryLater();
+      return;
+    }
+    void this.o.vet().then(
+      (go) => go && this.retryLater(),
+      () => this.retryLater(),
+    );
+  }
+
+  private retryLater(): void {
+    // Stopped, or started again meanwhile (the bot check was solved): nothing to schedule.
+    if (this.stopped || this.ws || this.retryTimer) return;
     const delay = backoffDelay(this.attempt++, (this.o.random ?? Math.random)());
-    this.retryTimer = setTimeout(() => this.open(), delay);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.open();
+    }, delay);
   }
 
   private startHeartbeat(ws: WebSocket): void {

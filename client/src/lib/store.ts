@@ -4,8 +4,13 @@
  * leaves to the outside (typing pauses, performance marks) lives here.
  */
 import { createStore, reconcile } from 'solid-js/store';
+import type { ChallengeOutcome } from './api.ts';
 import type { Call } from './call.ts';
+import type { Entry } from './entry.ts';
+import type { PowTask } from './pow/altcha.ts';
+import type { Progress } from './pow/search.ts';
 import { reduce } from './reducer.ts';
+import type { Loaded } from './safety/classifier.ts';
 import type { Socket } from './socket.ts';
 import { type Command, type Event, initialState, type State } from './state.ts';
 
@@ -22,6 +27,17 @@ export interface Store {
 export interface StoreDeps {
   socket: () => Socket;
   call: Call;
+  /** Safe mode's classifier (safety/classifier.ts): loaded on first use. */
+  loadModel: () => Promise<Loaded>;
+  /** The entry routes (api.ts). */
+  api: {
+    fetchEntry(): Promise<Entry | null>;
+    confirmAdult(): Promise<boolean>;
+    submitChallenge(payload: string): Promise<ChallengeOutcome>;
+  };
+  /** Solves a bot check (pow/solve.ts), reporting progress; resolves with the payload. */
+  solve: (task: PowTask, onProgress: (p: Progress) => void) => Promise<string>;
+  saveSafeMode: (on: boolean) => void;
 }
 
 export function createSessionStore(d: StoreDeps): Store {
@@ -59,6 +75,39 @@ export function createSessionStore(d: StoreDeps): Store {
       case 'setCamera':
         d.call.setCamera(c.on);
         return;
+      case 'fetchEntry':
+        void d.api.fetchEntry().then((entry) => dispatch({ type: 'entry', entry }));
+        return;
+      case 'confirmAdult':
+        // The page goes on either way; the gate comes back on the next visit if this was lost.
+        void d.api.confirmAdult().then((ok) => ok || console.warn('the 18+ confirmation did not reach the server'));
+        return;
+      case 'solve':
+        solve(c.task);
+        return;
+      case 'connect':
+        d.socket().start();
+        return;
+      case 'after':
+        setTimeout(() => dispatch({ type: c.event, now: Date.now() }), c.ms);
+        return;
+      case 'loadModel':
+        d.loadModel().then(
+          (m) => {
+            // A User Timing measure, like the call's: browser tools (and the end-to-end tests) read it.
+            performance.measure('serendip:model-load', {
+              start: performance.now() - m.loadMs,
+              duration: m.loadMs,
+              detail: { backend: m.backend },
+            });
+            dispatch({ type: 'model', ready: true });
+          },
+          (error: Error) => dispatch({ type: 'model', ready: false, error: error.message }),
+        );
+        return;
+      case 'saveSafeMode':
+        d.saveSafeMode(c.on);
+        return;
       case 'mark':
         // User Timing marks: browser tools (and the end-to-end tests) read matched → connected from them.
         performance.mark(`serendip:${c.name}:${c.sessionId}`);
@@ -71,6 +120,15 @@ export function createSessionStore(d: StoreDeps): Store {
         }
         return;
     }
+  };
+
+  const solve = (task: PowTask): void => {
+    d.solve(task, (p) => dispatch({ type: 'solveProgress', ...p }))
+      .then((payload) => d.api.submitChallenge(payload))
+      .then(
+        (outcome) => dispatch({ type: 'solved', outcome }),
+        (error: Error) => dispatch({ type: 'solved', outcome: 'failed', error: error.message }),
+      );
   };
 
   const keystroke = (hasText: boolean): void => {
