@@ -23,7 +23,15 @@ export async function claimCeiling(
       const id = `u${n++}`;
       await scripts.claim(
         [`${P}q:video`, `${P}u:${id}`],
-        [P, id, `c${id}`, 'bench', 'video', Date.now(), Date.now(), '', `s${id}`, 5000, 60000, SCAN_LIMIT],
+        // Its own device, a re-queue (no enqueue limit), the main video queue: the script's plain work.
+        [P, id, `c${id}`, 'bench', 'video', Date.now(), Date.now(), '', `s${id}`, 5000, 60000, SCAN_LIMIT].concat([
+          `d${id}`,
+          'a_bench',
+          'again',
+          1,
+          1e9,
+          'video',
+        ]),
       );
     }
   };

@@ -4,6 +4,7 @@
  * the order of frames PROTOCOL.md promises, errors — and hands each frame to the scenario's
  * behaviour, which decides what the user says next.
  */
+import { CookieJar } from 'k6/http';
 import { WebSocket } from 'k6/websockets';
 import type { ClientFrame, ErrorCode, ServerFrame } from '../../server/src/protocol.ts';
 import {
@@ -89,7 +90,9 @@ export class User<T> {
   ) {
     this.createdAt = Date.now();
     this.lastSentAt = this.createdAt;
-    this.ws = new WebSocket(url);
+    // A cookie jar of its own: each simulated user is its own device (one VU's jar would make all
+    // its users one device, which never meets itself and shares one skip limit).
+    this.ws = new WebSocket(url, null, { jar: new CookieJar() });
     this.ws.onmessage = (e) => {
       if (e) this.receive(String(e.data), e.timestamp);
     };

@@ -100,7 +100,8 @@ export class Gateway {
     const admit = await this.d.admission.admit(who.ipHash, passed).catch((): Admit => ({ ok: true }));
     if (!admit.ok) return refusal(admit);
     try {
-      await this.d.prepare(who.device.id);
+      // A device issued just now has no blocks yet; a returning one may, and the store must have them.
+      if (!who.setCookie) await this.d.prepare(who.device.id);
     } catch (error) {
       this.d.admission.left(who.ipHash);
       this.d.log.warn({ err: (error as Error).message }, 'could not load a device’s blocks; refused');

@@ -93,7 +93,7 @@ test('Redis restarts empty: sessions are closed for both sides, blocks hold, pai
     await r2.until('idle');
     // The report must be in PostgreSQL before Redis goes: that is where it is kept for good.
     const db = postgres(String(shared.DATABASE_URL), { max: 1, onnotice: () => {} });
-    const blocked = await until(async () => (await db`SELECT 1 FROM blocks`).length > 0, 5000);
+    const blocked = await until(async () => (await db`SELECT 1 FROM device_blocks`).length > 0, 5000);
     await db.end();
     expect(blocked).not.toBeNull();
 
