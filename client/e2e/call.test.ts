@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
 import type { Page } from 'playwright-core';
-import { lines, stateOf, waitLine, waitState } from './support/browser.ts';
+import { lines, sentFrames, stateOf, waitLine, waitState } from './support/browser.ts';
 import { startProxy } from './support/proxy.ts';
 import { ice } from './support/stats.ts';
 import { currentSession, expectVideoFlowing, World } from './support/world.ts';
@@ -201,15 +201,20 @@ describe('in real browsers', () => {
     await waitLine(a, 'system', 'Stranger ended the chat.');
   });
 
-  test('report with a reason ends the chat for both and keeps them apart', async () => {
+  test('report: a category is required, the reason goes out as "<category>: <details>", both are kept apart', async () => {
     const [a, b] = await videoPair();
     await a.getByTestId('report').click();
     await a.getByRole('dialog').waitFor();
+    expect(await a.getByTestId('report-submit').isDisabled()).toBe(true); // no category chosen yet
+    await a.getByTestId('report-details').fill('sells followers');
+    expect(await a.getByTestId('report-submit').isDisabled()).toBe(true);
+    await a.getByTestId('report-category').selectOption('spam');
     await shot(a, 'report');
-    await a.getByText('Spam or advertising').click();
     await a.getByTestId('report-submit').click();
     await waitLine(a, 'system', 'You reported the stranger.');
     await waitLine(b, 'system', 'Stranger left.');
+    const reports = (await sentFrames(a)).filter((f) => f.type === 'report');
+    expect(reports).toEqual([{ type: 'report', sessionId: expect.any(String), reason: 'spam: sells followers' }]);
     await Promise.all([waitState(a, 'waiting'), waitState(b, 'waiting')]);
     // Reported pairs never meet again, even alone in the queue past the fallback time.
     await Bun.sleep(2500);

@@ -6,7 +6,7 @@ import { expect } from 'bun:test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launch, type OpenPage, openPage, waitState } from './browser.ts';
+import { launch, type OpenPage, openPage, type PageOptions, waitState } from './browser.ts';
 import { type Stack, startStack } from './stack.ts';
 import { videoIn } from './stats.ts';
 
@@ -30,7 +30,7 @@ export class World {
   }
 
   /** A fresh page (a stranger of its own), at the app or at `url`. */
-  async page(opts: Parameters<typeof openPage>[2] & { url?: string } = {}): Promise<Page> {
+  async page(opts: PageOptions & { url?: string } = {}): Promise<Page> {
     const p = await openPage(this.browser, opts.url ?? this.stack.url, opts);
     this.open.push(p);
     return p.page;
@@ -47,13 +47,18 @@ export class World {
     return page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
   }
 
-  /** Two fresh pages that start video and reach the call; their connect times are recorded. */
-  async videoPair(): Promise<[Page, Page]> {
-    const a = await this.page();
-    const b = await this.page();
-    await a.getByTestId('start').click();
+  /** Two fresh pages (at the app, or at `url`) that start video and reach the call; their connect times are recorded. */
+  async videoPair(url?: string): Promise<[Page, Page]> {
+    return this.pair('start', url);
+  }
+
+  /** Two fresh pages that start `start` (video) or `start-text` and reach the call. */
+  async pair(button: 'start' | 'start-text', url?: string): Promise<[Page, Page]> {
+    const a = await this.page(url ? { url } : {});
+    const b = await this.page(url ? { url } : {});
+    await a.getByTestId(button).click();
     await waitState(a, 'waiting');
-    await b.getByTestId('start').click();
+    await b.getByTestId(button).click();
     await Promise.all([waitState(a, 'inCall'), waitState(b, 'inCall')]);
     await Promise.all([this.recordConnectTime(a), this.recordConnectTime(b)]);
     return [a, b];
