@@ -87,6 +87,8 @@ export interface SafetyConfig {
   challengeCost: number;
   /** What the client's safe mode counts as unsafe (nsfwjs classes) and above which probability. */
   safeMode: { unsafe: string[]; threshold: number };
+  /** Days sessions (and the connections in them) are kept, and reports. */
+  retention: { days: number; reportDays: number };
 }
 
 export interface AdminConfig {
@@ -310,5 +312,9 @@ function safety(env: Env): SafetyConfig {
     shadowReporters: int(env, 'SHADOW_POOL_REPORTERS', 0, 0),
     challengeCost: int(env, 'CHALLENGE_COST', 5000, 1, 10_000_000),
     safeMode: { unsafe, threshold },
+    retention: {
+      days: int(env, 'RETENTION_DAYS', 90, 1, 3650),
+      reportDays: int(env, 'REPORT_RETENTION_DAYS', 365, 1, 3650),
+    },
   };
 }

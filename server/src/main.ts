@@ -47,6 +47,13 @@ async function main(config: Config): Promise<void> {
     board: store.board,
   });
   const { metrics, admin, events, tap } = watch;
+  // A ban made just now (by /admin, or by reports) sends away the users of that device or address already here.
+  db.bans.onBanned = ({ devices, ipHashes }) => {
+    for (const c of registry.all()) {
+      const { device, ipHash } = c.actor.getSnapshot().context as { device: string; ipHash: string };
+      if (devices.includes(device) || ipHashes.includes(ipHash)) c.actor.send({ type: 'moderation.banned' });
+    }
+  };
   const safety = openSafety(config, db.secrets.identity, store.admission);
   const registry = new Registry(tap);
   function resync() {

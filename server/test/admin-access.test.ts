@@ -6,7 +6,16 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { freshStores, type RunningServer, type Stores, startServer } from './support/server.ts';
 
 const TOKEN = 'test-admin-token-0123456789';
-const ADMIN_PATHS = ['/admin', '/admin/api/state', '/admin/events', '/admin/app.js', '/admin/statechart.svg'];
+const ADMIN_PATHS = [
+  '/admin',
+  '/admin/api/state',
+  '/admin/events',
+  '/admin/app.js',
+  '/admin/moderation.js',
+  '/admin/statechart.svg',
+  '/admin/api/reports',
+  '/admin/api/bans',
+];
 
 let stores: Stores;
 beforeAll(async () => {

@@ -146,4 +146,38 @@ describe('/admin in Chromium, two instances on one Redis', () => {
     await shows(chartCount('paired.matched'), '0');
     await shows('[data-testid="total-queue"]', '0');
   }, 60_000);
+
+  test('moderation: a report shows on the page, its device is banned with a click and the ban lifted', async () => {
+    await page.goto(`${one.url}/admin`);
+    const a = await TestClient.hello(one.ws);
+    const b = await TestClient.hello(one.ws);
+    try {
+      a.send({ type: 'enqueue', mode: 'text' });
+      await a.next('waiting');
+      b.send({ type: 'enqueue', mode: 'text' });
+      const sid = (await a.until('matched')).sessionId;
+      await b.until('matched');
+      a.send({ type: 'report', sessionId: sid, reason: 'spam: selling things' });
+      await a.until('ended');
+      const row = page.locator('[data-testid="report-row"]', { hasText: 'selling things' });
+      await row.waitFor({ timeout: 10_000 });
+      expect(await row.locator('.chip').textContent()).toBe('spam');
+      await row.locator('[data-testid="ban-device"]').click();
+      const ban = page.locator('[data-testid="ban-row"]', { hasText: 'report' });
+      await ban.waitFor({ timeout: 10_000 });
+      expect(await ban.textContent()).toContain('device');
+      // The banned device, queued again after the report, is sent out of the queue and told why at once.
+      expect(await b.until('error')).toMatchObject({ code: 'banned' });
+      await b.until('idle');
+      b.send({ type: 'enqueue', mode: 'text' });
+      expect(await b.until('error')).toMatchObject({ code: 'banned' });
+      await ban.locator('[data-testid="lift"]').click();
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="ban-row"]').length === 0);
+      b.send({ type: 'enqueue', mode: 'text' });
+      expect((await b.until('waiting')).type).toBe('waiting');
+    } finally {
+      a.close();
+      b.close();
+    }
+  }, 30_000);
 });

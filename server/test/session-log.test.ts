@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test';
 import postgres from 'postgres';
 import { connect, type Db } from '../src/adapters/postgres/db.ts';
 import { migrate } from '../src/adapters/postgres/migrate.ts';
+import { forget } from '../src/adapters/postgres/retention.ts';
 import { PostgresSessionLog } from '../src/adapters/postgres/session-log.ts';
 import type { JournalRecord } from '../src/ports.ts';
 import { PG_URL } from './support/server.ts';
@@ -155,4 +156,19 @@ test('a report keeps its category apart from its details', async () => {
     { category: 'spam', reason: '' },
     { category: 'other', reason: 'was rude' },
   ]);
+});
+
+test('retention forgets old sessions, their connections and old reports; blocks stay for good', async () => {
+  const log = new PostgresSessionLog(sql);
+  const old = session('s-old', 'uo1', 'uo2', Date.now());
+  await log.write([started(old), reported('s-old', 'uo1', 'uo2', 'spam')]);
+  await sql`UPDATE sessions SET started_at = now() - interval '100 days' WHERE session_id = 's-old'`;
+  await sql`UPDATE users SET last_seen_at = now() - interval '100 days' WHERE id IN ('uo1', 'uo2')`;
+  await sql`UPDATE reports SET created_at = now() - interval '400 days' WHERE session_id = 's-old'`;
+  const gone = await forget(sql, { days: 90, reportDays: 365 });
+  expect(gone.sessions).toBeGreaterThanOrEqual(1);
+  expect(gone.reports).toBeGreaterThanOrEqual(1);
+  expect((await sql`SELECT 1 FROM sessions WHERE session_id = 's-old'`).length).toBe(0);
+  expect((await sql`SELECT 1 FROM users WHERE id IN ('uo1', 'uo2')`).length).toBe(0);
+  expect((await sql`SELECT 1 FROM device_blocks WHERE a = 'd-uo1' AND b = 'd-uo2'`).length).toBe(1);
 });

@@ -48,9 +48,9 @@ export interface Admin {
   stop(): void;
 }
 
-/** The browser script, transpiled from TypeScript once at boot (type imports vanish). */
-async function script(): Promise<string> {
-  const source = await Bun.file(join(import.meta.dir, 'ui', 'app.ts')).text();
+/** A browser script of ui/, transpiled from TypeScript once at boot (type imports vanish). */
+async function script(name: 'app' | 'moderation'): Promise<string> {
+  const source = await Bun.file(join(import.meta.dir, 'ui', `${name}.ts`)).text();
   return new Bun.Transpiler({ loader: 'ts', target: 'browser' }).transformSync(source);
 }
 
@@ -79,7 +79,8 @@ export async function createAdmin(d: AdminDeps): Promise<Admin> {
     .map((n) => n.path)
     .filter(Boolean);
   const page = adminPage({ instance: d.instanceId, svg, statePaths });
-  const js = await script();
+  const js = await script('app');
+  const moderationJs = await script('moderation');
   return {
     access,
     pairs,
@@ -90,6 +91,7 @@ export async function createAdmin(d: AdminDeps): Promise<Admin> {
         hub,
         page,
         script: js,
+        moderationScript: moderationJs,
         svg,
         follow: d.inspector ? (userId) => d.inspector?.followUser(userId) ?? 'unknown user' : null,
         moderation: d.moderation,

@@ -37,6 +37,7 @@ th{color:var(--muted);font-weight:600;font-size:.85em}
 input[type=search]{font:inherit;padding:.35em .6em;border:1px solid var(--line);border-radius:6px;width:22em}
 button{font:inherit;font-size:.85em;padding:.1em .6em;border:1px solid var(--line);border-radius:6px;background:#fff;cursor:pointer}
 #inspector{color:var(--muted)}
+td.reason{white-space:normal;max-width:24em}
 @media (max-width:1100px){.cards{grid-template-columns:repeat(3,1fr)}.row{grid-template-columns:1fr}}`;
 
 export interface PageData {
@@ -66,7 +67,13 @@ export function adminPage(d: PageData): string {
 </div>
 <section><h2>Connected users</h2><p><input type="search" id="search" data-testid="search" placeholder="user id, session id or state" autocomplete="off"> <span id="users-matched" class="meta"></span></p>
 <table id="users"><thead><tr><th>user</th><th>state</th><th>session</th><th>partner</th><th>socket</th><th>last events</th><th></th></tr></thead><tbody></tbody></table></section>
-</main><script type="module" src="/admin/app.js"></script></body></html>`;
+<div class="row">
+<section><h2>Reports <span id="mod-status" class="meta" data-testid="mod-status"></span></h2>
+<table id="reports" data-testid="reports"><thead><tr><th>when</th><th>category</th><th>details</th><th>device</th><th>address hash</th><th>ban</th></tr></thead><tbody></tbody></table></section>
+<section><h2>Bans in force</h2>
+<table id="bans" data-testid="bans"><thead><tr><th>what</th><th>id</th><th>until</th><th>why</th><th>by</th><th></th></tr></thead><tbody></tbody></table></section>
+</div>
+</main><script type="module" src="/admin/app.js"></script><script type="module" src="/admin/moderation.js"></script></body></html>`;
 }
 
 /** The page a browser gets without a valid token. */

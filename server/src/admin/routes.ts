@@ -17,6 +17,8 @@ export interface AdminRoutesDeps {
   hub: AdminHub;
   page: string;
   script: string;
+  /** The moderation panel's script. */
+  moderationScript: string;
   svg: string;
   /** Streams a user's actor to the Stately inspector; null when INSPECT is off. */
   follow: ((userId: string) => 'following' | 'unknown user') | null;
@@ -61,6 +63,9 @@ export function mountAdmin(app: Hono, d: AdminRoutesDeps): void {
   app.use('/admin/*', guard(d.access));
   app.get('/admin', (c) => c.html(d.page));
   app.get('/admin/app.js', (c) => c.body(d.script, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }));
+  app.get('/admin/moderation.js', (c) =>
+    c.body(d.moderationScript, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }),
+  );
   app.get('/admin/statechart.svg', (c) => c.body(d.svg, 200, { 'Content-Type': 'image/svg+xml' }));
   app.get('/admin/api/state', async (c) => c.json(await d.hub.payload((c.req.query('q') ?? '').slice(0, MAX_QUERY))));
   app.post('/admin/login', async (c) => {

@@ -8,6 +8,7 @@ import { blocksOf } from '../adapters/postgres/blocks.ts';
 import { connect, type Db } from '../adapters/postgres/db.ts';
 import { migrate } from '../adapters/postgres/migrate.ts';
 import { PostgresModerationRecords } from '../adapters/postgres/moderation-records.ts';
+import { forget } from '../adapters/postgres/retention.ts';
 import { PostgresSessionLog } from '../adapters/postgres/session-log.ts';
 import { sharedSecret } from '../adapters/postgres/settings.ts';
 import { type Config, ConfigError } from '../config.ts';
@@ -89,6 +90,10 @@ export async function openDatabase(
   });
   await bans.start(10_000, (err) => log.warn({ err: (err as Error).message }, 'ban refresh failed'));
   pump.start();
+  const retention = everyHour(async () => {
+    const gone = await forget(sql, config.safety.retention);
+    if (Object.values(gone).some((n) => n > 0)) log.info({ ...gone, ...config.safety.retention }, 'forgot old rows');
+  }, log);
   return {
     sql,
     pump,
@@ -103,6 +108,7 @@ export async function openDatabase(
     check: { name: 'postgres', check: () => sql`SELECT 1` },
     blocksOf: (devices) => blocksOf(sql, devices),
     stop: async () => {
+      clearInterval(retention);
       bans.stop();
       await pump.stop(5000);
       if (pump.pending() > 0) log.error({ held: pump.pending() }, 'session log not fully written at shutdown');
@@ -110,4 +116,13 @@ export async function openDatabase(
       await embedded?.stop();
     },
   };
+}
+
+/** Runs `work` now and every hour, off the critical path; a failure is logged and retried next time. */
+function everyHour(work: () => Promise<void>, log: Log): ReturnType<typeof setInterval> {
+  const run = () => work().catch((err) => log.warn({ err: (err as Error).message }, 'forgetting old rows failed'));
+  setTimeout(run, 5000).unref();
+  const timer = setInterval(run, 3_600_000);
+  timer.unref();
+  return timer;
 }

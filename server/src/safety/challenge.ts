@@ -29,7 +29,8 @@ export class BotCheck {
       cost: 1,
       counter: randomInt(Math.max(1, Math.floor(this.cost / 2)), this.cost),
       deriveKey,
-      data: { device },
+      // The bound on the work, so the page can show how far along it is.
+      data: { device, maxNumber: this.cost },
       expiresAt: Math.floor((this.now() + TTL_MS) / 1000),
       hmacSignatureSecret: this.secret,
       hmacKeySignatureSecret: this.secret,

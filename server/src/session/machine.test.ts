@@ -63,6 +63,7 @@ function eventsFor(snap: AnyMachineSnapshot): SessionEvent[] {
     { type: 'queue.recheck' },
     { type: 'heartbeat.check' },
     { type: 'server.shutdown' },
+    { type: 'moderation.banned' },
     { type: 'claim.done', seq, result: { kind: 'matched', session: session('s1'), formed: true } },
     { type: 'claim.done', seq, result: { kind: 'queued', retryInMs: 1000 } },
     { type: 'claim.done', seq, result: { kind: 'queued', retryInMs: null } },
@@ -139,6 +140,8 @@ function oracle(from: string, event: string, overtaken: string | null): Expect {
   const stay = (...does: string[]): Expect => ({ to: from, does });
   const inWaiting = from.startsWith('waiting');
   if (event === 'server.shutdown') return { to: 'disconnected', does: ['closeSocket', ...DISCONNECT] };
+  // Banned just now: out of the queue and any session, told why, idle.
+  if (event === 'moderation.banned') return { to: 'idle', does: ['leave:end', 'error:banned', 'idle'] };
   // The default binding reports frames as recent: the check only reschedules itself.
   if (event === 'heartbeat.check') return stay('checkHeartbeatLater');
   if (event === 'client.ping') return stay('pong');

@@ -80,7 +80,9 @@ export type SessionEvent =
   /** The instance is draining: leave everything now, without a resume grace. */
   | { type: 'server.shutdown' }
   /** This new connection resumed a session another instance held; it was taken over (Handover). */
-  | { type: 'session.adopted'; session: SessionInfo };
+  | { type: 'session.adopted'; session: SessionInfo }
+  /** This device or its address was banned just now: out of the queue and any session, told why. */
+  | { type: 'moderation.banned' };
 
 /**
  * The machine's own delay: PROTOCOL.md's timers (ready timeout, resume grace) come from
@@ -263,6 +265,10 @@ export const sessionMachine = setup({
     'server.shutdown': {
       target: '.disconnected',
       actions: { type: 'closeSocket', params: { code: 1001, reason: 'server shutting down' } },
+    },
+    'moderation.banned': {
+      target: '.idle',
+      actions: [{ type: 'leave', params: 'end' }, 'emitBanned', { type: 'emit', params: idleFrame }],
     },
   },
   states: {

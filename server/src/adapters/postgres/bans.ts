@@ -17,7 +17,12 @@ export class PostgresBans {
   private byDevice = new Map<string, Ban>();
   private byAddress = new Map<string, Ban>();
   private shadow = new Set<string>();
+  /** Whether a refresh has run: the first one finds every ban "new", and those are enforced at hello. */
+  private loaded = false;
   private timer: ReturnType<typeof setInterval> | null = null;
+
+  /** Called with what a refresh found newly banned, so those already connected are sent away. */
+  onBanned: (fresh: { devices: string[]; ipHashes: string[] }) => void = () => {};
 
   constructor(
     private readonly sql: Db,
@@ -69,8 +74,13 @@ export class PostgresBans {
       keep(byDevice, r.device_id, ban);
       keep(byAddress, r.ip_hash, ban);
     }
+    const devices = [...byDevice.keys()].filter((k) => !this.byDevice.has(k));
+    const ipHashes = [...byAddress.keys()].filter((k) => !this.byAddress.has(k));
+    const initial = !this.loaded;
     this.byDevice = byDevice;
     this.byAddress = byAddress;
+    this.loaded = true;
+    if (!initial && (devices.length > 0 || ipHashes.length > 0)) this.onBanned({ devices, ipHashes });
     if (this.shadowReporters > 0) {
       const shadowed = await this.sql<{ d: string }[]>`
         SELECT reported_device AS d FROM reports
