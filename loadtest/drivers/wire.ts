@@ -3,8 +3,8 @@
  * asked in the workload's own words — queued, matched, a line from the partner; queue, say, skip,
  * leave. A wire turns these into its protocol's frames and back, and owns that protocol's races
  * (a leave crossing a match, a skip crossing a re-queue); the workload never sees a frame. Protocol
- * v1 is serendip-wire.ts; a peer server speaking another protocol is one more wire beside it,
- * driven by the same workload.
+ * v1 is serendip-wire.ts; larrasket/omegle.lol's is omegle-wire.ts, driven by the same workload
+ * for the side by side (`bun run load peer`).
  */
 
 /** What a wire tells the workload about its user. */
@@ -40,4 +40,9 @@ export interface Wire {
   readonly name: string;
   /** Opens a connection; resolves once the user may queue (rejects when that fails). */
   connect(target: string, events: UserEvents): Promise<UserLink>;
+  /**
+   * The expected races of its protocol the wire absorbed so far, by kind (not faults: what the
+   * protocol allows, counted so a reader sees how often it happened).
+   */
+  counters?(): Record<string, number>;
 }

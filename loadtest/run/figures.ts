@@ -45,6 +45,7 @@ export function computeFigures(r: RunInput): Figure[] {
       if (r.plan.scenario === 'soak') soak(r, add);
       break;
     case 'bun_churn':
+    case 'peer': // our leg of the side by side; the peer's row is sidebyside.ts's
       // The Bun driver sends no `ready` and echoes nothing: time to match is its one latency.
       steady(r, add, m, ['time_to_match']);
       break;

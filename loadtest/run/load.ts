@@ -5,7 +5,8 @@
  * or Bun WebSocket clients) while sampling the servers and the CPU of every process, checks that
  * everything returned to zero and that PostgreSQL has a row per pair, and writes the driver's
  * summary (and k6's HTML dashboard) and run.json to loadtest/results/<time>-<scenario>/, then
- * prints a short summary. See loadtest/README.md.
+ * prints a short summary. `peer` then drives the same churn against a peer server someone else
+ * started (peer.ts) and prints both servers in one table (sidebyside.ts). See loadtest/README.md.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -13,14 +14,16 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { type Ceilings, measureCeilings } from './ceilings.ts';
 import { rowsMatchPairs, settle } from './checks.ts';
-import { crossed, type DriverRun, loggedErrors, startBunDriver } from './driver.ts';
+import { crossed, type DriverResult, type DriverRun, loggedErrors, startBunDriver } from './driver.ts';
 import { computeFigures } from './figures.ts';
 import { k6Binary, startK6 } from './k6.ts';
+import { drivePeer, type PeerLeg, probePeer } from './peer.ts';
 import { DRIVER_LABEL, type Plan, parsePlan } from './plan.ts';
 import { profilesIn } from './profile.ts';
 import { figureMap, printSummary, type RunReport, writeReport } from './report.ts';
-import { Sampler } from './sampler.ts';
+import { type Sample, Sampler } from './sampler.ts';
 import { type Instance, startInstances, stopInstances } from './servers.ts';
+import { sideRow } from './sidebyside.ts';
 import { openStores } from './stores.ts';
 
 const ROOT = join(import.meta.dir, '../..');
@@ -42,9 +45,19 @@ function machine(driver: Plan['driver']): string {
   return `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Bun ${Bun.version}${k6}, load average ${load} at start`;
 }
 
+/** The commit measured: the servers run from the working tree, so changes in server/src not yet committed are named. */
+function revision(): string {
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
+  const commit = git('rev-parse', '--short', 'HEAD') || 'unknown commit';
+  return git('status', '--porcelain', '--', 'server/src') ? `${commit} + uncommitted changes in server/src` : commit;
+}
+
 /** Problems that make the run a failure (a missed benchmark target is a figure, not a failure). */
 function problems(plan: Plan, report: Omit<RunReport, 'verdict'>): string[] {
   const out: string[] = [];
+  if (report.peer && report.peer.driver.code !== 0) out.push(`the peer's driver exited ${report.peer.driver.code}`);
+  const peerErrors = report.sideBySide?.[1]?.protocolErrors ?? 0; // rows: ours, then the peer's
+  if (peerErrors > 0) out.push(`${peerErrors} protocol errors on the peer`);
   const { code, crossed: bad } = report.driver;
   if (code !== 0 && code !== 99) out.push(`${plan.driver} exited ${code}`);
   if ((report.figures.protocol_errors ?? 0) > 0) out.push(`${report.figures.protocol_errors} protocol errors`);
@@ -63,7 +76,8 @@ function startDriver(plan: Plan, instances: Instance[], dir: string): DriverRun 
       script: plan.script,
       env: { ...plan.params, TARGETS },
       outDir: dir,
-      name: plan.scenario,
+      // A side by side keeps each leg's files under its server's name.
+      name: plan.peer ? 'serendip' : plan.scenario,
       verbose: plan.verbose,
     });
   }
@@ -83,8 +97,11 @@ async function run(plan: Plan): Promise<boolean> {
   const dir = join(plan.resultsDir, `${stamp}-${plan.scenario}`);
   mkdirSync(dir, { recursive: true });
   const host = machine(plan.driver);
-  console.log(`[load] ${plan.scenario}: ${host}`);
+  const commit = revision();
+  console.log(`[load] ${plan.scenario}: ${host}; ${commit}`);
+  if (plan.peer) await probePeer(plan.peer.url);
   const stores = await openStores(plan.redisUrl);
+  let storesOpen = true;
   let instances: Instance[] = [];
   try {
     console.log(`[load] Redis ${stores.privateRedis ? `(private, for this run) ${stores.redisUrl}` : stores.redisUrl}`);
@@ -135,11 +152,20 @@ async function run(plan: Plan): Promise<boolean> {
     instances = [];
     const rows = await rowsMatchPairs(stores, settled.pairs);
     const figures = computeFigures({ plan, samples: sampler.samples, driver: driven, ceilings });
+    let peer: PeerLeg | null = null;
+    if (plan.peer) {
+      // Ours is stopped and its stores are closed, so the peer has the machine ours had.
+      await stores.close();
+      storesOpen = false;
+      console.log(`[load] peer: the same churn against ${plan.peer.url}`);
+      peer = await drivePeer(plan, dir);
+    }
     // The driver's log (k6's per-second ticks) is kept in the results; the report needs only the figures.
     const partial: Omit<RunReport, 'verdict'> = {
       scenario: plan.scenario,
       startedAt: new Date(driven.startedAt).toISOString(),
       machine: host,
+      commit,
       plan,
       driver: {
         code: driven.code,
@@ -153,6 +179,7 @@ async function run(plan: Plan): Promise<boolean> {
       checks: { settled, rows },
       profiles: plan.profile ? profilesIn(dir) : [],
       samples: sampler.samples,
+      ...(peer ? sideBySide(peer, { samples: sampler.samples, driver: driven, ceilings, commit }) : {}),
     };
     const found = problems(plan, partial);
     const report: RunReport = { ...partial, verdict: { ok: found.length === 0, problems: found } };
@@ -161,8 +188,41 @@ async function run(plan: Plan): Promise<boolean> {
     return report.verdict.ok;
   } finally {
     if (instances.length > 0) await Promise.all(instances.map((i) => i.kill()));
-    await stores.close();
+    if (storesOpen) await stores.close();
   }
+}
+
+/** The peer's part of the report: its leg, and one row per server, ours first. */
+function sideBySide(
+  peer: PeerLeg,
+  ours: { samples: Sample[]; driver: DriverResult; ceilings: Ceilings | null; commit: string },
+): Pick<RunReport, 'peer' | 'sideBySide'> {
+  const { driver } = peer;
+  return {
+    peer: {
+      url: peer.url,
+      pid: peer.pid,
+      pidFrom: peer.pidFrom,
+      driver: {
+        code: driver.code,
+        cpuMs: driver.cpuMs,
+        seconds: (driver.endedAt - driver.startedAt) / 1000,
+        loggedErrors: loggedErrors(driver.log),
+      },
+      samples: peer.samples,
+    },
+    sideBySide: [
+      sideRow({ server: `serendip ${ours.commit}`, ...ours, sampled: true, claims: true }),
+      sideRow({
+        server: 'larrasket/omegle.lol',
+        samples: peer.samples,
+        driver,
+        ceilings: ours.ceilings,
+        sampled: peer.pid !== null,
+        claims: false,
+      }),
+    ],
+  };
 }
 
 const plan = parsePlan(process.argv.slice(2));

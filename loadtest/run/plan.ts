@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatDuration, parseDuration } from '../lib/duration.ts';
 
-/** The scenarios: a k6 script each in loadtest/scenarios/, and the Bun-driven ones in loadtest/drivers/. */
+/**
+ * The scenarios: a k6 script each in loadtest/scenarios/, and the Bun-driven ones in
+ * loadtest/drivers/ (`bun_churn`; `peer`, the same churn against our server and then a peer's).
+ */
 export const SCENARIOS = [
   'pair_breakpoint',
   'pairing',
@@ -19,6 +22,7 @@ export const SCENARIOS = [
   'soak',
   'smoke',
   'bun_churn',
+  'peer',
 ] as const;
 /** A scenario name. */
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -55,6 +59,11 @@ export interface Plan {
   redisUrl: string | undefined;
   verbose: boolean;
   resultsDir: string;
+  /**
+   * `peer`: the other server, started by whoever runs the side by side — its WebSocket URL and,
+   * when given, its pid (else the runner looks for whoever listens on the URL's port).
+   */
+  peer: { url: string; pid: number | null } | null;
   /** Sockets the scenario keeps open (for the echo ceiling, and the idle plateau). */
   sockets: number;
   /** When the steady part starts and how long it lasts, relative to the driver's start (ms). */
@@ -101,20 +110,28 @@ const OPTIONS = {
   profile: { type: 'boolean', default: false },
   'no-dashboard': { type: 'boolean', default: false },
   'redis-url': { type: 'string' },
+  'peer-url': { type: 'string' },
+  'peer-pid': { type: 'string' },
   quiet: { type: 'boolean', default: false },
   help: { type: 'boolean', default: false },
 } as const;
 
 /** The help text. */
 export const USAGE = `bun run load <scenario> [flags]
+bun run load peer --peer-url ws://127.0.0.1:8080/ws [--peer-pid PID] [--clients 1000] [--duration 30s]
 
 scenarios: ${SCENARIOS.join(', ')}
+peer: the bun_churn workload against our server (private Redis, fresh database), then against a
+  peer server you built and started yourself (larrasket/omegle.lol; see loadtest/README.md), both
+  rows in one table with the same run's ceilings
 flags (defaults depend on the scenario; see loadtest/README.md):
   --rate N            arrivals into the queue per second (pairing, soak)
-  --duration D        e.g. 60s, 10m (pairing, churn, soak, bun_churn)
+  --duration D        e.g. 60s, 10m (pairing, churn, soak, bun_churn, peer: each leg)
   --instances N       server instances on one Redis (default 1)
   --users N           users kept connected      --vus N     k6 VUs (default 4)
-  --clients N         Bun WebSocket clients (bun_churn, default 1000)
+  --clients N         Bun WebSocket clients (bun_churn, peer; default 1000)
+  --peer-url URL      peer: the peer's WebSocket URL (required)
+  --peer-pid PID      peer: its process, for CPU and RSS (default: whoever listens on the URL's port)
   --open-rate N       sockets opened per second at the start
   --start-rate N --step N --step-every D --max-rate N    the staircase (pair_breakpoint, connect_storm)
   --slo MS            p95 that ends a ramp      --hold D    how long sockets stay (idle_capacity, connect_storm)
@@ -178,6 +195,7 @@ export function parsePlan(argv: string[]): Plan | { help: string } {
     redisUrl: s('redis-url') ?? process.env.REDIS_URL,
     verbose: v.quiet !== true,
     resultsDir: RESULTS,
+    peer: scenario === 'peer' ? peerTarget(s('peer-url'), s('peer-pid')) : null,
     warmupMs: 0,
     stepMs: 0,
     settleMs: 30_000,
@@ -312,20 +330,31 @@ function scenarioPlan(name: ScenarioName, vus: number, n: Num, d: Dur, s: Str, n
         serverEnv: { INTEREST_FALLBACK_MS: '3600000' },
       };
     case 'bun_churn':
-      return bunChurn(n, d);
+      return bunChurn(n, d, '20s');
+    case 'peer':
+      return bunChurn(n, d, '30s');
   }
+}
+
+/** The peer of a side by side, from its flags. */
+function peerTarget(url: string | undefined, pid: string | undefined): NonNullable<Plan['peer']> {
+  if (!url) throw new Error(`peer needs --peer-url ws://host:port/path (the peer's WebSocket)\n\n${USAGE}`);
+  if (!/^wss?:\/\/[^/]+/.test(url)) throw new Error(`--peer-url must be a ws:// or wss:// URL, got "${url}"`);
+  if (pid !== undefined && !/^\d+$/.test(pid)) throw new Error(`--peer-pid must be a process id, got "${pid}"`);
+  return { url, pid: pid === undefined ? null : Number(pid) };
 }
 
 /**
  * bun_churn: `--clients` Bun WebSocket clients (one process, loadtest/drivers/bun-churn.ts) loop
  * queue → matched → a chat line each way → one side skips → both queued again, as fast as the
  * server pairs them. Measured like `pairing`: between two scrapes, after the sockets opened and a
- * warm-up; the driver counts time to match in the same stretch, then leaves cleanly.
+ * warm-up; the driver counts time to match in the same stretch, then leaves cleanly. `peer` runs
+ * the same plan twice, once per server.
  */
-function bunChurn(n: Num, d: Dur): Part {
+function bunChurn(n: Num, d: Dur, duration: string): Part {
   const clients = n('clients', 1000);
   const openRate = n('open-rate', 2000);
-  const durationMs = d('duration', '20s');
+  const durationMs = d('duration', duration);
   const openMs = (clients / openRate) * 1000;
   const warmupMs = Math.min(5000, durationMs / 10);
   return {

@@ -4,7 +4,7 @@
  * PostgreSQL, and everything else — other jobs on a shared machine).
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** Milliseconds per clock tick (USER_HZ, almost always 100). */
 const TICK_MS = (() => {
@@ -62,4 +62,47 @@ export function pidsNamed(comm: string, needle = ''): number[] {
 /** Summed CPU of several processes, in ms (those that are gone count 0). */
 export function cpuMsOf(pids: number[]): number {
   return pids.reduce((sum, pid) => sum + (cpuMs(pid) ?? 0), 0);
+}
+
+/** The inodes of sockets listening on a TCP port (IPv4 and IPv6), from /proc/net. */
+function listeningInodes(port: number): Set<string> {
+  const out = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of (read(table) ?? '').split('\n').slice(1)) {
+      // sl local_address rem_address st … inode; the port is the local address's hex after ':'; 0A is LISTEN.
+      const f = line.trim().split(/\s+/);
+      const local = f[1]?.split(':')[1];
+      if (f[3] === '0A' && local && Number.parseInt(local, 16) === port && f[9]) out.add(f[9]);
+    }
+  }
+  return out;
+}
+
+/**
+ * The pid of the process listening on a TCP port of this machine (the one holding that socket),
+ * for a peer server someone else started; null when none is visible to us.
+ */
+export function pidListeningOn(port: number): number | null {
+  const inodes = listeningInodes(port);
+  if (inodes.size === 0) return null;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${entry}/fd`);
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    for (const fd of fds) {
+      let link = '';
+      try {
+        link = readlinkSync(`/proc/${entry}/fd/${fd}`);
+      } catch {
+        // closed while we looked
+      }
+      const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
+      if (inode && inodes.has(inode)) return Number(entry);
+    }
+  }
+  return null;
 }

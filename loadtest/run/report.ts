@@ -10,12 +10,24 @@ import type { Figure } from './figures.ts';
 import { DRIVER_LABEL, type Plan } from './plan.ts';
 import type { ProfileSummary } from './profile.ts';
 import type { Sample } from './sampler.ts';
+import { type SideRow, sideTable } from './sidebyside.ts';
+
+/** What run.json keeps of the peer leg of `bun run load peer`. */
+export interface PeerReport {
+  url: string;
+  pid: number | null;
+  pidFrom: string;
+  driver: { code: number; cpuMs: number; seconds: number; loggedErrors: Record<string, number> };
+  samples: Sample[];
+}
 
 /** What run.json holds. */
 export interface RunReport {
   scenario: string;
   startedAt: string;
   machine: string;
+  /** The commit measured, marked when server/src had changes not yet committed. */
+  commit: string;
   plan: Plan;
   /** The load generator's run (k6, or the Bun driver: `plan.driver`). */
   driver: { code: number; crossed: string[]; cpuMs: number; seconds: number; loggedErrors: Record<string, number> };
@@ -25,6 +37,9 @@ export interface RunReport {
   verdict: { ok: boolean; problems: string[] };
   profiles: ProfileSummary[];
   samples: Sample[];
+  /** `peer`: the peer's leg (our leg is the rest of the report), and one row per server. */
+  peer?: PeerReport;
+  sideBySide?: SideRow[];
 }
 
 const fmt = (v: number | null, unit: string): string => {
@@ -36,7 +51,7 @@ const fmt = (v: number | null, unit: string): string => {
 /** Prints the short summary: one line per figure, then the checks, the driver, the profile and the verdict. */
 export function printSummary(r: RunReport, figures: Figure[], dir: string): void {
   const line = (label: string, value: string) => console.log(`  ${label.padEnd(48, '.')} ${value}`);
-  console.log(`\n── ${r.scenario} · ${r.machine}`);
+  console.log(`\n── ${r.scenario} · ${r.machine} · ${r.commit}`);
   for (const n of r.plan.notes) console.log(`  note: ${n}`);
   for (const f of figures) line(f.label, fmt(f.value, f.unit));
   if (r.checks) {
@@ -68,6 +83,14 @@ export function printSummary(r: RunReport, figures: Figure[], dir: string): void
     );
     const at = (l: string) => l.replace(/^.*node_modules\//, '').replace(/^.*server\/src\//, '');
     console.log(`    hottest: ${p.top.map((t) => `${t.name} (${at(t.location)}) ${t.pct.toFixed(1)}%`).join(', ')}`);
+  }
+  if (r.sideBySide) {
+    console.log('\n  side by side (the same churn, the same Bun clients, one after the other):');
+    for (const l of sideTable(r.sideBySide)) console.log(`  ${l}`);
+    if (r.ceilings)
+      console.log(
+        `  ceilings (this run): claim script ${fmt(r.ceilings.evalshaPerSecond, 'EVALSHA/s')}, Bun clients ↔ bare Bun echo ${fmt(r.ceilings.echoRoundTripsPerSecond, 'round trips/s')}`,
+      );
   }
   console.log(`  results: ${dir}`);
   console.log(r.verdict.ok ? '  verdict: ok' : `  verdict: FAILED — ${r.verdict.problems.join('; ')}`);

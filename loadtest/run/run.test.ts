@@ -1,6 +1,9 @@
 import { describe, expect, test } from 'bun:test';
+import type { DriverResult } from './driver.ts';
 import { parsePlan } from './plan.ts';
 import { buckets, parseProm, sum } from './prom.ts';
+import type { Sample } from './sampler.ts';
+import { sideRow, sideTable } from './sidebyside.ts';
 import { bestWindow, bucketDelta, floors, histogramQuantile, median, rateBetween, slope } from './stats.ts';
 import { parseTicks, totals, worstP95 } from './ticks.ts';
 
@@ -131,5 +134,109 @@ describe('plan', () => {
     if ('help' in plan) throw new Error('expected a plan');
     expect(plan.driver).toBe('k6');
     expect(plan.script).toEndWith('loadtest/scenarios/pairing.ts');
+  });
+});
+
+describe('peer (side by side)', () => {
+  test("the plan: bun_churn's, 30 s by default, with the peer from its flags", () => {
+    const plan = parsePlan(['peer', '--peer-url', 'ws://127.0.0.1:8080/ws', '--peer-pid', '42']);
+    if ('help' in plan) throw new Error('expected a plan');
+    expect(plan.driver).toBe('bun');
+    expect(plan.script).toEndWith('loadtest/drivers/bun-churn.ts');
+    expect(plan.peer).toEqual({ url: 'ws://127.0.0.1:8080/ws', pid: 42 });
+    expect(plan.params).toEqual({ CLIENTS: 1000, OPEN_RATE: 2000, MEASURE_FROM: '3500ms', UNTIL: '30500ms' });
+    const bare = parsePlan(['peer', '--peer-url', 'ws://127.0.0.1:8080/ws', '--clients', '200']);
+    if ('help' in bare) throw new Error('expected a plan');
+    expect(bare.peer).toEqual({ url: 'ws://127.0.0.1:8080/ws', pid: null });
+    expect(bare.params.CLIENTS).toBe(200);
+    expect(() => parsePlan(['peer'])).toThrow(/--peer-url/);
+    expect(() => parsePlan(['peer', '--peer-url', 'http://x/ws'])).toThrow(/ws:\/\//);
+    expect(() => parsePlan(['peer', '--peer-url', 'ws://x/ws', '--peer-pid', 'me'])).toThrow(/process id/);
+    const other = parsePlan(['bun_churn']);
+    if ('help' in other) throw new Error('expected a plan');
+    expect(other.peer).toBeNull();
+  });
+
+  const sample = (
+    at: number,
+    cpuMs: number,
+    rssKb: number,
+    driverCpuMs: number,
+    redisCpuMs: number | null,
+  ): Sample => ({
+    at,
+    scraped: false,
+    instances: [{ cpuMs, rssKb, metrics: null }],
+    driverCpuMs,
+    redisCpuMs,
+    pgCpuMs: redisCpuMs === null ? 0 : redisCpuMs / 2,
+    machine: { busyMs: cpuMs + driverCpuMs + (redisCpuMs ?? 0) * 1.5 + at / 10, totalMs: at * 2 },
+    scriptCalls: null,
+  });
+  const driver = (pairs: number): DriverResult => ({
+    code: 0,
+    log: '',
+    cpuMs: 0,
+    startedAt: 0,
+    endedAt: 12_000,
+    metrics: {
+      pairs: { count: pairs },
+      time_to_match: { med: 4.2, 'p(99)': 31.5 },
+      protocol_errors: { count: 0 },
+      client_lag: { 'p(99)': 3 },
+      window_from: { value: 1000 },
+      window_until: { value: 11_000 },
+      wire_early_line: { count: 7 },
+    },
+  });
+  const ceilings = {
+    seconds: 5,
+    evalshaPerSecond: 40_000,
+    echoRoundTripsPerSecond: 50_000,
+    echoDriver: 'bun' as const,
+    echoServerCores: 1,
+    echoDriverCores: 1,
+    bareSocketKb: null,
+  };
+
+  test("a row: the clients' pairs over their window, CPU and RSS from /proc over the same window", () => {
+    // 2,000 pairs in 10 s; between the samples at 800 ms and 10.8 s the server used 0.5 cores,
+    // the clients 0.1, Redis 0.2 and PostgreSQL 0.1; a sample after the window is left out.
+    const samples = [
+      sample(0, 0, 1000, 0, 0),
+      sample(800, 100, 20_000, 10, 100),
+      sample(10_800, 5100, 40_960, 1010, 2100),
+      sample(11_800, 9000, 99_000, 2000, 9000),
+    ];
+    const row = sideRow({ server: 'ours', samples, driver: driver(2000), ceilings, sampled: true, claims: true });
+    expect(row.pairsPerS).toBe(200);
+    expect(row.measuredSeconds).toBe(10);
+    expect(row.serverCpuMsPer1000).toBeCloseTo(2500);
+    expect(row.stackCpuMsPer1000).toBeCloseTo(4000);
+    expect(row.clientCpuMsPer1000).toBeCloseTo(500);
+    expect(row.rssMb).toBe(40);
+    expect(row.ttmP50Ms).toBe(4.2);
+    expect(row.ttmP99Ms).toBe(31.5);
+    expect(row.pairsPerEchoRoundTrip).toBeCloseTo(0.004);
+    expect(row.claimRatio).toBeCloseTo(0.01);
+    expect(row.races).toEqual({ early_line: 7 });
+    expect(row.cores?.other).toBeCloseTo(0.1);
+    const peer = sideRow({
+      server: 'peer',
+      samples: [],
+      driver: driver(3000),
+      ceilings,
+      sampled: false,
+      claims: false,
+    });
+    expect(peer.pairsPerS).toBe(300);
+    expect(peer.serverCpuMsPer1000).toBeNull();
+    expect(peer.rssMb).toBeNull();
+    expect(peer.claimRatio).toBeNull();
+    const table = sideTable([row, peer]);
+    expect(table[0]).toStartWith('server');
+    expect(table[1]).toContain('2,500');
+    expect(table[2]).toContain('—');
+    expect(table.at(-1)).toContain('server not sampled');
   });
 });

@@ -55,7 +55,10 @@ export interface Sample {
   scriptCalls: number | null;
 }
 
-async function scrape(instance: Instance): Promise<ServerMetrics | null> {
+/** What the sampler needs of a server process: its pid (for /proc) and where its /metrics are. */
+export type Sampled = Pick<Instance, 'pid' | 'url'>;
+
+async function scrape(instance: Sampled): Promise<ServerMetrics | null> {
   const t0 = performance.now();
   try {
     const res = await fetch(`${instance.url}/metrics`, { signal: AbortSignal.timeout(5000) });
@@ -92,10 +95,11 @@ export class Sampler {
   private lastScrape = 0;
 
   constructor(
-    private readonly instances: Instance[],
+    /** The servers under test (a peer server someone else started is sampled from /proc only). */
+    private readonly instances: Sampled[],
     private readonly redisPid: number | null,
-    /** The run's database: its backends' CPU is PostgreSQL's share of the run. */
-    private readonly database: string,
+    /** The run's database: its backends' CPU is PostgreSQL's share of the run (null: no PostgreSQL). */
+    private readonly database: string | null,
     /** Scrape /metrics on the regular tick this often (0: only when asked). */
     private readonly scrapeEveryMs: number,
     private readonly scriptCalls: () => Promise<number>,
@@ -142,13 +146,20 @@ export class Sampler {
     for (const ms of delaysMs) this.timers.push(setTimeout(() => void this.scrapeNow(), ms));
   }
 
+  /** Reads /proc only (no /metrics) at these delays from now: the edges of a window on a server without our metrics. */
+  sampleAt(delaysMs: number[]): void {
+    for (const ms of delaysMs) this.timers.push(setTimeout(() => void this.sample(false), ms));
+  }
+
   start(): void {
-    this.pgPids = pidsNamed('postgres', this.database);
+    // Without a database of its own the run has no PostgreSQL share (and no needle to find one by).
+    const backends = () => (this.database ? pidsNamed('postgres', this.database) : []);
+    this.pgPids = backends();
     let ticks = 0;
     this.timers.push(
       setInterval(() => {
         // PostgreSQL starts a backend per connection; pick up the ones the servers opened.
-        if (++ticks % 10 === 0) this.pgPids = pidsNamed('postgres', this.database);
+        if (++ticks % 10 === 0) this.pgPids = backends();
         const due = this.scrapeEveryMs > 0 && Date.now() - this.lastScrape >= this.scrapeEveryMs;
         void this.sample(due);
       }, 1000),
