@@ -52,7 +52,10 @@ export async function openDatabase(
   let embedded: Embedded | null = null;
   let url = config.databaseUrl;
   if (!url) {
-    embedded = await startEmbeddedPostgres(config.dataDir);
+    embedded = await startEmbeddedPostgres(config.dataDir, {
+      onRecycle: (grown) =>
+        log.info({ grownMb: Math.round(grown / 2 ** 20) }, 'embedded PostgreSQL recycled to give its memory back'),
+    });
     url = embedded.url;
     log.info({ dataDir: config.dataDir }, 'DATABASE_URL is not set: embedded PostgreSQL (PGlite)');
   }
