@@ -3,6 +3,8 @@
  * else the in-process matcher (one instance). Either way the same `Store`: the matcher, its
  * readiness checks, the /admin board, the live counts and the presence loop (beat and sweep).
  */
+// Before ioredis, which reads Bun's tracing channels when it loads (see the module).
+import '../adapters/redis/bun-tracing.ts';
 import Redis from 'ioredis';
 import { MemoryAdmission } from '../adapters/memory/admission.ts';
 import { MemoryBoard } from '../adapters/memory/board.ts';

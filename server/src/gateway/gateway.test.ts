@@ -65,7 +65,7 @@ function rig(machine?: (registry: Registry) => AnyStateMachine) {
     tokens: new ResumeTokens('secret', 60_000),
     handover: null,
     ...openDoor(),
-    config: { limits, allowedOrigins: null, timers },
+    config: { limits, allowedOrigins: null, timers, instanceId: 'g' },
     tap: metrics,
     video: () => false,
     counts: () => ({ online: 0, waiting: 0 }),
@@ -144,5 +144,27 @@ test('connections that come and go leave no memory behind (actors, registry, the
   expect(t.registry.size).toBe(0);
   // A leak of even 40 bytes per lifecycle would be 2 MB here (one actor id per lifecycle was ~110).
   expect(grown).toBeLessThan(2_000_000);
+  t.metrics.stop();
+});
+
+test('chat between two users here goes socket to socket, as the actors would relay it; stale or unpaired chat gets the actors’ answer', async () => {
+  const t = rig();
+  const a = t.connect();
+  const b = t.connect();
+  t.say(a, { type: 'enqueue', mode: 'text' });
+  t.say(b, { type: 'enqueue', mode: 'text' });
+  await settle();
+  const sid = (a.frames.find((f) => f.type === 'matched') as { sessionId: string }).sessionId;
+  t.say(a, { type: 'message', sessionId: sid, text: 'hi' });
+  t.say(b, { type: 'typing', sessionId: sid, typing: true });
+  expect(b.frames.at(-1)).toMatchObject({ type: 'message', sessionId: sid, text: 'hi' });
+  expect(a.frames.at(-1)).toEqual({ type: 'typing', sessionId: sid, typing: true });
+  t.say(a, { type: 'message', sessionId: 'not-this-one', text: 'stale' });
+  expect(a.frames.at(-1)).toMatchObject({ type: 'error', code: 'stale_session' });
+  t.say(a, { type: 'skip', sessionId: sid });
+  await settle();
+  t.say(a, { type: 'message', sessionId: sid, text: 'too late' });
+  expect(a.frames.at(-1)).toMatchObject({ type: 'error', code: 'stale_session' });
+  expect(b.frames.some((f) => f.type === 'message' && f.text === 'too late')).toBe(false);
   t.metrics.stop();
 });

@@ -12,7 +12,7 @@ import { PASS_COOKIE, type Passes } from '../identity/pass.ts';
 import type { ResumeTokens } from '../identity/resume.ts';
 import type { Identities } from '../identity/who.ts';
 import type { Admission, Admit, Counts, FrameTap, Handover, Moderation, Seen, SessionInfo } from '../ports.ts';
-import { parseClientFrame, type ServerFrame } from '../protocol.ts';
+import { type ClientFrame, parseClientFrame, type ServerFrame } from '../protocol.ts';
 import { clientEvent } from '../session/client-events.ts';
 import { bannedFrame } from '../session/effects.ts';
 import { Limiter } from './limiter.ts';
@@ -38,7 +38,7 @@ export interface GatewayDeps {
   /** Before a device may meet anyone: the store has its blocks. */
   prepare: (device: string) => Promise<void>;
   /** Flood control, the origins allowed to open `/ws` (null: any), and the stats and heartbeat timers. */
-  config: Pick<Config, 'limits' | 'allowedOrigins' | 'timers'>;
+  config: Pick<Config, 'limits' | 'allowedOrigins' | 'timers' | 'instanceId'>;
   /** Sees every client frame (metrics, the /admin trail); frames out are tapped by the registry. */
   tap: FrameTap;
   /** Is media available (hello.video)? */
@@ -307,7 +307,32 @@ export class Gateway {
       return;
     }
     this.d.tap.frameIn(rec.userId, parsed.frame.type);
+    if ((parsed.frame.type === 'message' || parsed.frame.type === 'typing') && this.relayDirect(rec, parsed.frame))
+      return;
     rec.actor.send(clientEvent(parsed.frame));
+  }
+
+  /**
+   * Chat between two users of this instance, in a session both are in, goes straight from one
+   * socket to the other: exactly what the two actors would do (the sender's relays it, the
+   * partner's emits it; neither changes state), read from their snapshots instead of sent to them
+   * as two events. Anything else (another instance, a stale session, a partner not in `paired`)
+   * takes the actors' path, which answers it. Not while the Stately inspector watches, so it sees
+   * every event.
+   */
+  private relayDirect(rec: Connection, frame: Extract<ClientFrame, { type: 'message' | 'typing' }>): boolean {
+    if (this.d.inspect) return false;
+    const session = inPaired(rec.actor.getSnapshot(), frame.sessionId);
+    if (!session || session.partnerInstance !== this.d.config.instanceId) return false;
+    const partner = this.d.registry.get(session.partnerId);
+    if (!partner || !inPaired(partner.actor.getSnapshot(), frame.sessionId)) return false;
+    this.d.registry.write(
+      partner,
+      frame.type === 'message'
+        ? { type: 'message', sessionId: frame.sessionId, text: frame.text, at: this.now() }
+        : { type: 'typing', sessionId: frame.sessionId, typing: frame.typing },
+    );
+    return true;
   }
 
   private refuse(ws: ServerWebSocket<SocketData>, rec: Connection, frame: ServerFrame): void {
@@ -347,4 +372,13 @@ function refusal(admit: Extract<Admit, { ok: false }>): Response {
     { error: admit.why, message: messages[admit.why], retryAfterMs: admit.retryAfterMs },
     { status: 429, headers: { 'Retry-After': String(Math.max(1, Math.ceil(admit.retryAfterMs / 1000))) } },
   );
+}
+
+/** The session of a snapshot in `paired` whose current session is `sessionId`; null otherwise. */
+function inPaired(
+  snap: { matches(state: 'paired'): boolean; context: { session?: SessionInfo | null } },
+  sessionId: string,
+) {
+  const session = snap.context.session;
+  return session && session.sessionId === sessionId && snap.matches('paired') ? session : null;
 }

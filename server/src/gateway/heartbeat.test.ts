@@ -18,7 +18,7 @@ test('the heartbeat sweep asks only users silent for the timeout, and only those
     tokens: new ResumeTokens('s', 1000),
     handover: null,
     ...openDoor(),
-    config: { limits, allowedOrigins: null, timers: loadConfig({}).timers },
+    config: { limits, allowedOrigins: null, timers: loadConfig({}).timers, instanceId: 'h' },
     tap: noTap,
     video: () => false,
     counts: () => ({ online: 0, waiting: 0 }),
