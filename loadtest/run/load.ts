@@ -148,7 +148,7 @@ async function run(plan: Plan): Promise<boolean> {
     sampler.driverPid = null;
     const settled = await settle(sampler, stores, plan.settleMs);
     sampler.stop();
-    await stopInstances(instances);
+    await stopInstances(instances, dir);
     instances = [];
     const rows = await rowsMatchPairs(stores, settled.pairs);
     const figures = computeFigures({ plan, samples: sampler.samples, driver: driven, ceilings });

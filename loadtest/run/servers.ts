@@ -3,6 +3,7 @@
  * free ports of 127.0.0.1, all on the run's Redis and database. Flood control is raised (a k6 user
  * sends far fewer frames than a person can, but a load run must not measure refusals).
  */
+import { join } from 'node:path';
 import { type RunningServer, startServer } from '../../scripts/lib/server-process.ts';
 import type { Stores } from './stores.ts';
 
@@ -46,7 +47,12 @@ export async function startInstances(o: InstanceOptions): Promise<Instance[]> {
   );
 }
 
-/** Stops every instance (SIGTERM: drain, flush the session log, write the profile). */
-export async function stopInstances(instances: Instance[]): Promise<number[]> {
-  return Promise.all(instances.map((s) => s.stop()));
+/**
+ * Stops every instance (SIGTERM: drain, flush the session log, write the profile); with `logDir`,
+ * each instance's output (its warnings and errors) is kept there as `<id>.server.log`.
+ */
+export async function stopInstances(instances: Instance[], logDir: string | null = null): Promise<number[]> {
+  const codes = await Promise.all(instances.map((s) => s.stop()));
+  if (logDir) for (const s of instances) await Bun.write(join(logDir, `${s.id}.server.log`), s.output());
+  return codes;
 }
