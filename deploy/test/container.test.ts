@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../scripts/lib/server-process.ts';
-import { TestClient } from '../../server/test/support/client.ts';
+import { pairText, TestClient } from '../../server/test/support/client.ts';
 import { freshStores, type Stores } from '../../server/test/support/server.ts';
 import { type Instance, kubePlayYaml } from './support/instances.ts';
 import { buildImage, imageFacts, podman, podmanOk, whyPodmanCannotRun } from './support/podman.ts';
@@ -95,12 +95,7 @@ describe.skipIf(cannot !== null)('the image under podman kube play', () => {
   test('users on two containers pair and chat; killing one tells its partner on the other', async () => {
     const a = await TestClient.hello(ws(at.a));
     const b = await TestClient.hello(ws(at.b));
-    a.send({ type: 'enqueue', mode: 'text' });
-    await a.next('waiting');
-    b.send({ type: 'enqueue', mode: 'text' });
-    await b.next('waiting');
-    const sid = (await a.next('matched')).sessionId;
-    expect((await b.next('matched')).sessionId).toBe(sid);
+    const sid = await pairText(a, b);
     b.send({ type: 'message', sessionId: sid, text: 'from another container' });
     expect(await a.next('message')).toMatchObject({ sessionId: sid, text: 'from another container' });
 
@@ -121,12 +116,7 @@ describe.skipIf(cannot !== null)('the image under podman kube play', () => {
   test('SIGTERM drains a container: its partner is told at once, and it exits 0', async () => {
     const a = await TestClient.hello(ws(at.a));
     const c = await TestClient.hello(ws(at.c));
-    a.send({ type: 'enqueue', mode: 'text' });
-    await a.next('waiting');
-    c.send({ type: 'enqueue', mode: 'text' });
-    await c.next('waiting');
-    const sid = (await a.next('matched')).sessionId;
-    await c.next('matched');
+    const sid = await pairText(a, c);
     const t0 = Date.now();
     podmanOk(['stop', '--time', '30', container(at.c)]);
     expect(await a.until('peerLeft', 5000)).toEqual({ type: 'peerLeft', sessionId: sid, reason: 'disconnect' });

@@ -138,3 +138,14 @@ export function crossed(metrics: Record<string, SummaryMetric>): string[] {
   }
   return out;
 }
+
+/** Waits for the driver to finish; Ctrl-C meanwhile stops the driver (it writes its summary), not the runner. */
+export async function finished(run: DriverRun): Promise<DriverResult> {
+  const interrupt = () => process.kill(run.pid, 'SIGINT');
+  process.once('SIGINT', interrupt);
+  try {
+    return await run.done;
+  } finally {
+    process.off('SIGINT', interrupt);
+  }
+}

@@ -6,7 +6,7 @@
  * pairs are the clients' count, as in the other row of the table.
  */
 import { createOmegleWire } from '../drivers/omegle-wire.ts';
-import { type DriverResult, startBunDriver } from './driver.ts';
+import { type DriverResult, finished, startBunDriver } from './driver.ts';
 import type { Plan } from './plan.ts';
 import { cpuMs, pidListeningOn } from './proc.ts';
 import { type Sample, Sampler } from './sampler.ts';
@@ -67,10 +67,7 @@ export async function drivePeer(plan: Plan, dir: string): Promise<PeerLeg> {
   sampler.driverPid = run.pid;
   // The window's edges from /proc only: the peer has none of the /metrics our scrapes read.
   sampler.sampleAt(plan.scrapeMarksMs);
-  const interrupt = () => process.kill(run.pid, 'SIGINT');
-  process.once('SIGINT', interrupt);
-  const driver = await run.done;
-  process.off('SIGINT', interrupt);
+  const driver = await finished(run);
   sampler.driverPid = null;
   await Bun.sleep(1000); // one more sample: the peer once its users left
   sampler.stop();

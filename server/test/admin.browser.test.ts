@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { allNodes, chartOf } from '../src/admin/chart/model.ts';
 import { sessionMachine } from '../src/session/machine.ts';
 import { launchBrowser } from './support/browser.ts';
-import { TestClient } from './support/client.ts';
+import { pairText, TestClient } from './support/client.ts';
 import { freshStores, type RunningServer, type Stores, startServer } from './support/server.ts';
 
 type Client = Awaited<ReturnType<typeof TestClient.hello>>;
@@ -88,17 +88,8 @@ describe('/admin in Chromium, two instances on one Redis', () => {
     try {
       await shows('[data-testid="total-online"]', '7');
       await shows(count('idle'), '7');
-      const pair = async (x: Client, y: Client) => {
-        x.send({ type: 'enqueue', mode: 'text' });
-        await x.next('waiting');
-        y.send({ type: 'enqueue', mode: 'text' });
-        await y.next('waiting');
-        const sid = (await x.next('matched')).sessionId;
-        expect((await y.next('matched')).sessionId).toBe(sid);
-        return sid;
-      };
-      const s1 = await pair(a1, b1);
-      await pair(a2, b2);
+      const s1 = await pairText(a1, b1);
+      await pairText(a2, b2);
       a1.send({ type: 'ready', sessionId: s1 });
       b1.send({ type: 'ready', sessionId: s1 });
       await a1.next('connected');

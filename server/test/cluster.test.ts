@@ -4,7 +4,7 @@
  * one line naming the variable.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { TestClient } from './support/client.ts';
+import { pairText, TestClient } from './support/client.ts';
 import { freshStores, type RunningServer, type Stores, startServer } from './support/server.ts';
 
 describe('two instances, one Redis', () => {
@@ -26,12 +26,7 @@ describe('two instances, one Redis', () => {
   test('users on different instances pair, chat, get connected and skip', async () => {
     const a = await TestClient.hello(one.ws);
     const b = await TestClient.hello(two.ws);
-    a.send({ type: 'enqueue', mode: 'text' });
-    await a.next('waiting');
-    b.send({ type: 'enqueue', mode: 'text' });
-    await b.next('waiting');
-    const sid = (await a.next('matched')).sessionId;
-    expect((await b.next('matched')).sessionId).toBe(sid);
+    const sid = await pairText(a, b);
     b.send({ type: 'message', sessionId: sid, text: 'across instances' });
     expect(await a.next('message')).toMatchObject({ text: 'across instances' });
     a.send({ type: 'typing', sessionId: sid, typing: true });

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createWebSocketReceiver } from '@statelyai/inspect';
 import { protocolState } from '../src/session/machine.ts';
-import { TestClient } from './support/client.ts';
+import { pairText, TestClient } from './support/client.ts';
 import { freePort, freshStores, type RunningServer, type Stores, startServer } from './support/server.ts';
 
 type Client = Awaited<ReturnType<typeof TestClient.hello>>;
@@ -58,12 +58,7 @@ describe('the Stately inspector relay', () => {
       const a = await TestClient.hello(s.ws);
       const b = await TestClient.hello(s.ws);
       clients.push(a, b);
-      a.send({ type: 'enqueue', mode: 'text' });
-      await a.next('waiting');
-      b.send({ type: 'enqueue', mode: 'text' });
-      await b.next('waiting');
-      const sid = (await a.next('matched')).sessionId;
-      await b.next('matched');
+      const sid = await pairText(a, b);
       a.send({ type: 'message', sessionId: sid, text: 'inspector-must-not-see-this' });
       await b.next('message');
       a.send({ type: 'ready', sessionId: sid });

@@ -3,7 +3,7 @@
  * PostgreSQL (protocol.real.test.ts) and on the embedded defaults (protocol.embedded.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { TestClient } from './support/client.ts';
+import { opener, TestClient } from './support/client.ts';
 import { type Backend, freshStores, type RunningServer, type Stores, startServer } from './support/server.ts';
 
 type Client = Awaited<ReturnType<typeof TestClient.hello>>;
@@ -31,12 +31,7 @@ export function protocolSuite(backend: Backend): void {
         RESUME_GRACE_MS: '400',
         ...env,
       });
-      const clients: Client[] = [];
-      const open = async () => {
-        const c = await TestClient.hello(server.ws);
-        clients.push(c);
-        return c;
-      };
+      const { clients, open } = opener(server.ws);
       try {
         await fn(server, open);
       } finally {

@@ -29,6 +29,17 @@ export function ChatLog(props: { store: Store }) {
   );
 }
 
+/** The last chat's lines, kept in view while the user waits or cools down (nothing before any chat). */
+export function LastChat(props: { store: Store }) {
+  return (
+    <Show when={props.store.state.lines.length > 0}>
+      <div class="last-chat">
+        <ChatLog store={props.store} />
+      </div>
+    </Show>
+  );
+}
+
 export function Chat(props: { store: Store; inputRef?: (el: HTMLInputElement) => void }) {
   const s = props.store.state;
   let input: HTMLInputElement | undefined;

@@ -2,7 +2,7 @@
 import { Show } from 'solid-js';
 import { secondsLeft } from '../lib/format.ts';
 import type { Store } from '../lib/store.ts';
-import { ChatLog } from './Chat.tsx';
+import { LastChat } from './Chat.tsx';
 import { useNow } from './clock.ts';
 
 export function Cooldown(props: { store: Store }) {
@@ -29,11 +29,7 @@ export function Cooldown(props: { store: Store }) {
           Cancel
         </button>
       </div>
-      <Show when={s.lines.length > 0}>
-        <div class="last-chat">
-          <ChatLog store={props.store} />
-        </div>
-      </Show>
+      <LastChat store={props.store} />
     </section>
   );
 }

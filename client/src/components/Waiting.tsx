@@ -3,7 +3,7 @@ import { Show } from 'solid-js';
 import type { Call } from '../lib/call.ts';
 import { formatElapsed } from '../lib/format.ts';
 import type { Store } from '../lib/store.ts';
-import { ChatLog } from './Chat.tsx';
+import { LastChat } from './Chat.tsx';
 import { useNow } from './clock.ts';
 import { LocalVideo } from './LocalVideo.tsx';
 
@@ -26,11 +26,7 @@ export function Waiting(props: { store: Store; call: Call }) {
       <Show when={s.devices === 'on' && s.wish?.mode === 'video'}>
         <LocalVideo call={props.call} testId="waiting-preview" class="small" />
       </Show>
-      <Show when={s.lines.length > 0}>
-        <div class="last-chat">
-          <ChatLog store={props.store} />
-        </div>
-      </Show>
+      <LastChat store={props.store} />
     </section>
   );
 }

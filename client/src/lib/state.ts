@@ -27,14 +27,8 @@ export interface ChatLine {
   text: string;
 }
 
-export interface CurrentSession {
-  sessionId: string;
-  mode: Mode;
-  commonInterests: string[];
-  room: string | null;
-  token: string | null;
-  livekitUrl: string | null;
-}
+/** The session a `matched` frame named (the frame without its type). */
+export type CurrentSession = Omit<Extract<ServerFrame, { type: 'matched' }>, 'type'>;
 
 export interface Wish {
   mode: Mode;

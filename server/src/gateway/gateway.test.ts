@@ -6,11 +6,10 @@
 import { expect, test } from 'bun:test';
 import type { ServerWebSocket } from 'bun';
 import { type AnyStateMachine, createMachine } from 'xstate';
-import { NO_LIMITS, openDoor, openModeration } from '../../test/support/fakes.ts';
+import { NO_LIMITS, openDoor, openModeration, quietMetrics } from '../../test/support/fakes.ts';
 import { MemoryMatcher } from '../adapters/memory/matcher.ts';
 import { loadConfig } from '../config.ts';
 import { ResumeTokens } from '../identity/resume.ts';
-import { Metrics } from '../observability/metrics.ts';
 import type { ServerFrame } from '../protocol.ts';
 import { bindSessionMachine } from '../session/effects.ts';
 import { Gateway } from './gateway.ts';
@@ -27,16 +26,7 @@ interface FakeSocket {
 }
 
 function rig(machine?: (registry: Registry) => AnyStateMachine) {
-  const metrics = new Metrics(
-    {
-      actorsByState: () => ({}),
-      sockets: () => 0,
-      waiting: () => 0,
-      pendingRows: () => 0,
-      journalBacklog: async () => 0,
-    },
-    'g',
-  );
+  const metrics = quietMetrics('g');
   const registry = new Registry(metrics);
   const matcher = new MemoryMatcher({
     journal: { push() {} },

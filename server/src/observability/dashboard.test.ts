@@ -4,7 +4,7 @@
  */
 import { expect, test } from 'bun:test';
 import { join } from 'node:path';
-import { Metrics } from './metrics.ts';
+import { quietMetrics } from '../../test/support/fakes.ts';
 
 const DASHBOARD = join(import.meta.dir, '../../../deploy/grafana/serendip-dashboard.json');
 
@@ -20,16 +20,7 @@ function metricNames(expr: string): string[] {
 
 test('every dashboard query uses metrics the server exports', async () => {
   const dashboard = await Bun.file(DASHBOARD).json();
-  const m = new Metrics(
-    {
-      actorsByState: () => ({}),
-      sockets: () => 0,
-      waiting: () => 0,
-      pendingRows: () => 0,
-      journalBacklog: async () => 0,
-    },
-    'x',
-  );
+  const m = quietMetrics('x');
   const exposition = await m.text();
   m.stop();
   const exported = new Set<string>();

@@ -1,4 +1,5 @@
 import { expect, test } from 'bun:test';
+import { quietMetrics } from '../../test/support/fakes.ts';
 import type { ClientFrameType, ServerFrameType } from '../protocol.ts';
 import { Metrics } from './metrics.ts';
 import { MISLEADING_UNDER_BUN } from './runtime.ts';
@@ -44,16 +45,7 @@ test('process and event-loop metrics are real under Bun, and the misleading defa
 });
 
 test('frames are counted by direction and type, unknown types as invalid, across scrapes', async () => {
-  const m = new Metrics(
-    {
-      actorsByState: () => ({}),
-      sockets: () => 0,
-      waiting: () => 0,
-      pendingRows: () => 0,
-      journalBacklog: async () => 0,
-    },
-    't',
-  );
+  const m = quietMetrics('t');
   const frames = (text: string, direction: string, type: string) =>
     value(text, `ws_frames_total\\{direction="${direction}",type="${type}",instance="t"\\}`);
   try {

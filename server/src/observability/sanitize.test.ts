@@ -49,23 +49,10 @@ test('contexts are copied from an allow-list', () => {
     mediaToken: 'secret',
   };
   const clean = sanitizeContext(context);
-  expect(clean).toEqual({
-    userId: 'u1',
-    conn: 'c1',
-    mode: 'video',
-    interests: ['music'],
-    since: 1,
-    session: {
-      sessionId: 's1',
-      mode: 'video',
-      partnerId: 'u2',
-      partnerInstance: 'i',
-      commonInterests: [],
-      startedAt: 2,
-    },
-    closing: null,
-    retryInMs: null,
-  });
+  // Everything but the chat line, the media token and the session's grant, as it was.
+  const { lastMessage: _line, mediaToken: _token, ...kept } = context;
+  const { grant: _grant, ...session } = context.session;
+  expect(clean).toEqual({ ...kept, session });
   expect(JSON.stringify(clean)).not.toContain('private');
   expect(sanitizeContext(undefined)).toBeUndefined();
 });

@@ -138,6 +138,11 @@ const leaveAs = (reason: 'skip' | 'report') =>
 
 const unavailable = () => err('unavailable', 'matching is unavailable; try again shortly');
 const idleFrame = (): ServerFrame => ({ type: 'idle' });
+/** The store failed us: say so, and that the user is back in idle (nothing was lost, nothing queued). */
+const refusedToIdle = [
+  { type: 'emit', params: unavailable },
+  { type: 'emit', params: idleFrame },
+] as const;
 
 export const sessionMachine = setup({
   types: {
@@ -346,14 +351,7 @@ export const sessionMachine = setup({
               },
               { guard: 'isFresh', target: 'queued' },
             ],
-            'claim.failed': {
-              guard: 'isFresh',
-              target: '#user.idle',
-              actions: [
-                { type: 'emit', params: unavailable },
-                { type: 'emit', params: idleFrame },
-              ],
-            },
+            'claim.failed': { guard: 'isFresh', target: '#user.idle', actions: refusedToIdle },
           },
         },
         // In the queue; someone who claims us will say so (`queue.matched`). No timer: a waiting
@@ -505,14 +503,7 @@ export const sessionMachine = setup({
       entry: ['nextSeq', 'startClose'],
       on: {
         'close.done': { guard: 'isFresh', target: 'waiting' },
-        'close.failed': {
-          guard: 'isFresh',
-          target: 'idle',
-          actions: [
-            { type: 'emit', params: unavailable },
-            { type: 'emit', params: idleFrame },
-          ],
-        },
+        'close.failed': { guard: 'isFresh', target: 'idle', actions: refusedToIdle },
         'socket.closed': 'disconnected',
       },
     },

@@ -3,26 +3,17 @@
  * sticky sessions). Its resume token must work there as it does on the instance it left: same
  * user, same session, the partner none the wiser, chat both ways, and a normal end.
  */
-import { afterAll, beforeAll, expect, test } from 'bun:test';
-import { TestClient } from '../support/client.ts';
-import { freshStores, type Stores } from '../support/server.ts';
+import { expect, test } from 'bun:test';
+import { pairText, TestClient } from '../support/client.ts';
 import { recordFigure, secs, Verdict } from './support/figures.ts';
-import { Fleet } from './support/fleet.ts';
+import { faultLab } from './support/lab.ts';
 
 const GRACE_MS = 5000;
 const PROMISE =
   'a resume on another instance within the grace keeps the userId and the session (matched again, same sessionId); the partner sees nothing for the grace + 1 s; chat goes both ways; skip ends it normally for both';
 
-let stores: Stores;
-const fleet = new Fleet();
-
-beforeAll(async () => {
-  stores = await freshStores('real');
-});
-afterAll(async () => {
-  await fleet.cleanup();
-  await stores.drop();
-});
+const lab = faultLab();
+const { fleet } = lab;
 
 /** The next frame of `c` other than stats and pong, or null if none comes within `ms`. */
 const nextOrNull = (c: TestClient, ms = 3000) => c.next(undefined, ms).catch(() => null);
@@ -30,7 +21,7 @@ const nextOrNull = (c: TestClient, ms = 3000) => c.next(undefined, ms).catch(() 
 test('cross-instance resume: the session follows the user to the other instance', async () => {
   const [a, b] = await fleet.start(
     // Every instance behind one load balancer shares the resume secret (OPERATIONS.md).
-    { ...stores.isolated(), RESUME_GRACE_MS: String(GRACE_MS), RESUME_SECRET: crypto.randomUUID() },
+    { ...lab.stores.isolated(), RESUME_GRACE_MS: String(GRACE_MS), RESUME_SECRET: crypto.randomUUID() },
     { INSTANCE_ID: 'resume-a' },
     { INSTANCE_ID: 'resume-b' },
   );
@@ -40,12 +31,7 @@ test('cross-instance resume: the session follows the user to the other instance'
   const u2 = await TestClient.hello(a.ws);
   let moved: TestClient | null = null;
   try {
-    u1.send({ type: 'enqueue', mode: 'text' });
-    await u1.next('waiting');
-    u2.send({ type: 'enqueue', mode: 'text' });
-    await u2.next('waiting');
-    const sid = (await u1.next('matched')).sessionId;
-    expect((await u2.next('matched')).sessionId).toBe(sid);
+    const sid = await pairText(u1, u2);
     u1.send({ type: 'ready', sessionId: sid });
     u2.send({ type: 'ready', sessionId: sid });
     await u1.next('connected');

@@ -3,25 +3,16 @@
  * session any client was told of is in PostgreSQL with its end, and every user whose partner was
  * on the dead instance is told (`peerLeft`, `disconnect`) once the survivors see it is gone.
  */
-import { afterAll, beforeAll, expect, test } from 'bun:test';
-import { freshStores, type Stores } from '../support/server.ts';
+import { expect, test } from 'bun:test';
 import { Churn, type SeenSession } from './support/churn.ts';
 import { recordFigure, secs, Verdict } from './support/figures.ts';
-import { Fleet } from './support/fleet.ts';
+import { faultLab } from './support/lab.ts';
 
 const TTL_MS = 3000;
 const PROMISE = `0 session rows lost; every partner of a user on the killed instance told (peerLeft disconnect) within INSTANCE_TTL_MS + 3 s (${TTL_MS + 3000} ms)`;
 
-let stores: Stores;
-const fleet = new Fleet();
-
-beforeAll(async () => {
-  stores = await freshStores('real');
-});
-afterAll(async () => {
-  await fleet.cleanup();
-  await stores.drop();
-});
+const lab = faultLab();
+const { fleet } = lab;
 
 /** Sessions of a user on B whose partner was on A (or never heard of its match: A was gone), still open at the kill. */
 function orphansOf(sessions: Iterable<SeenSession>, killedAt: number) {
@@ -41,7 +32,7 @@ function orphansOf(sessions: Iterable<SeenSession>, killedAt: number) {
 }
 
 test('kill -9 mid-churn: no session row is lost, and orphaned partners are told', async () => {
-  const shared = { ...stores.isolated(), INSTANCE_TTL_MS: String(TTL_MS), RESUME_GRACE_MS: '500' };
+  const shared = { ...lab.stores.isolated(), INSTANCE_TTL_MS: String(TTL_MS), RESUME_GRACE_MS: '500' };
   const [a, b] = await fleet.start(shared, { INSTANCE_ID: 'kill-a' }, { INSTANCE_ID: 'kill-b' });
   if (!a || !b) throw new Error('two instances expected');
   const churn = await Churn.start({
@@ -61,7 +52,7 @@ test('kill -9 mid-churn: no session row is lost, and orphaned partners are told'
   await Bun.sleep(1000); // the closed sockets' sessions end on B before it drains
   const exit = await fleet.stop(b);
 
-  const rows = new Map((await stores.sessions()).map((r) => [r.session_id, r]));
+  const rows = new Map((await lab.stores.sessions()).map((r) => [r.session_id, r]));
   const seen = [...churn.sessions.keys()];
   const missing = seen.filter((id) => !rows.has(id));
   const open = seen.filter((id) => rows.get(id)?.ended_at === null);

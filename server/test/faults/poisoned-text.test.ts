@@ -4,11 +4,10 @@
  * tag. Each is refused at the door (`invalid`, naming the field) with the socket and the session
  * left alone, and nothing of it reaches the session log, which goes on writing everyone's rows.
  */
-import { afterAll, beforeAll, expect, test } from 'bun:test';
-import { TestClient } from '../support/client.ts';
-import { freshStores, type Stores } from '../support/server.ts';
+import { expect, test } from 'bun:test';
+import { opener } from '../support/client.ts';
 import { recordFigure, Verdict } from './support/figures.ts';
-import { Fleet } from './support/fleet.ts';
+import { type Client, faultLab, pairText } from './support/lab.ts';
 import { until } from './support/probes.ts';
 
 const POISONS = { NUL: 'spam\u0000spam', 'lone surrogate': 'spam\ud800spam' } as const;
@@ -16,28 +15,8 @@ const FRESH_PAIRS = 5;
 const PROMISE =
   'a NUL or a lone surrogate in a report reason, a chat line or an interest tag is answered with error invalid naming the field, the socket and session go on, and fresh sessions still reach PostgreSQL within a few seconds';
 
-let stores: Stores;
-const fleet = new Fleet();
-
-beforeAll(async () => {
-  stores = await freshStores('real');
-});
-afterAll(async () => {
-  await fleet.cleanup();
-  await stores.drop();
-});
-
-type Client = Awaited<ReturnType<typeof TestClient.hello>>;
-
-async function pair(x: Client, y: Client): Promise<string> {
-  x.send({ type: 'enqueue', mode: 'text' });
-  await x.next('waiting');
-  y.send({ type: 'enqueue', mode: 'text' });
-  await y.next('waiting');
-  const sid = (await x.next('matched')).sessionId;
-  await y.next('matched');
-  return sid;
-}
+const lab = faultLab();
+const { fleet } = lab;
 
 /** The answer to `frame` if it is `error` `invalid` naming `field`; else what came instead. */
 async function refused(c: Client, frame: unknown, field: string): Promise<string | null> {
@@ -49,19 +28,14 @@ async function refused(c: Client, frame: unknown, field: string): Promise<string
 }
 
 test('poisoned text is refused at the door and the session log goes on', async () => {
-  const [server] = await fleet.start(stores.isolated(), {});
+  const [server] = await fleet.start(lab.stores.isolated(), {});
   if (!server) throw new Error('one instance expected');
-  const clients: Client[] = [];
-  const open = async () => {
-    const c = await TestClient.hello(server.ws);
-    clients.push(c);
-    return c;
-  };
+  const { clients, open } = opener(server.ws);
   try {
     const p1 = await open();
     const p2 = await open();
     const idle = await open();
-    const sid = await pair(p1, p2);
+    const sid = await pairText(p1, p2);
     const v = new Verdict();
     for (const [name, text] of Object.entries(POISONS)) {
       const report = await refused(p1, { type: 'report', sessionId: sid, reason: text }, 'reason');
@@ -89,7 +63,7 @@ test('poisoned text is refused at the door and the session log goes on', async (
     const expected = [sid];
     for (let i = 0; i < FRESH_PAIRS; i++) {
       const [x, y] = [await open(), await open()];
-      const fresh = await pair(x, y);
+      const fresh = await pairText(x, y);
       x.send({ type: 'skip', sessionId: fresh });
       await x.next('ended');
       expected.push(fresh);
@@ -97,7 +71,7 @@ test('poisoned text is refused at the door and the session log goes on', async (
       y.close();
     }
     const written = async () => {
-      const rows = new Map((await stores.sessions()).map((r) => [r.session_id, r]));
+      const rows = new Map((await lab.stores.sessions()).map((r) => [r.session_id, r]));
       return expected.filter((id) => rows.get(id)?.ended_at != null).length;
     };
     await until(async () => (await written()) === expected.length, 5000);

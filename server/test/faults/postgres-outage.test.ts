@@ -4,10 +4,10 @@
  * wrong while it lasts, and the session log must catch up afterwards without losing a row.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
-import { freshStores, PG_URL, type Stores } from '../support/server.ts';
+import { PG_URL } from '../support/server.ts';
 import { Churn } from './support/churn.ts';
 import { recordFigure, secs, Verdict } from './support/figures.ts';
-import { Fleet } from './support/fleet.ts';
+import { faultLab } from './support/lab.ts';
 import { metric, readiness, sample } from './support/probes.ts';
 import { startProxy, type TcpProxy } from './support/tcp-proxy.ts';
 
@@ -17,23 +17,20 @@ const DRAIN_MS = 20_000;
 const PROMISE =
   'during a PostgreSQL outage /readyz answers 503 naming postgres (200 after), pairs keep forming every second, and after it every session seen is in PostgreSQL with its end (0 rows lost) once the pending rows drain (within 20 s)';
 
-let stores: Stores;
 let proxy: TcpProxy;
-const fleet = new Fleet();
+const lab = faultLab();
+const { fleet } = lab;
 
 beforeAll(async () => {
-  stores = await freshStores('real');
   const pg = new URL(PG_URL);
   proxy = startProxy({ hostname: pg.hostname, port: Number(pg.port || 5432) });
 });
 afterAll(async () => {
-  await fleet.cleanup();
   proxy.stop();
-  await stores.drop();
 });
 
 test('PostgreSQL outage: pairing goes on, readiness says so, and no session row is lost', async () => {
-  const env = stores.isolated();
+  const env = lab.stores.isolated();
   const viaProxy = new URL(env.DATABASE_URL as string);
   viaProxy.host = `127.0.0.1:${proxy.port}`;
   const [server] = await fleet.start({ ...env, DATABASE_URL: viaProxy.toString(), RESUME_GRACE_MS: '500' }, {});
@@ -70,7 +67,7 @@ test('PostgreSQL outage: pairing goes on, readiness says so, and no session row 
   const seconds = Array.from({ length: Math.floor(OUTAGE_MS / 1000) }, (_, i) => cutAt + i * 1000);
   const perSecond = seconds.map((t) => churn.formedBetween(t, t + 1000).length);
   const pairsDuring = churn.formedBetween(cutAt, restoredAt).length;
-  const rows = new Map((await stores.sessions()).map((r) => [r.session_id, r]));
+  const rows = new Map((await lab.stores.sessions()).map((r) => [r.session_id, r]));
   const seen = [...churn.sessions.keys()];
   const lost = seen.filter((id) => rows.get(id)?.ended_at == null);
 

@@ -6,10 +6,9 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import postgres from 'postgres';
-import { TestClient } from '../support/client.ts';
-import { freshStores, type Stores } from '../support/server.ts';
+import { opener } from '../support/client.ts';
 import { recordFigure, secs, Verdict } from './support/figures.ts';
-import { Fleet } from './support/fleet.ts';
+import { type Client, faultLab, pairText } from './support/lab.ts';
 import { until } from './support/probes.ts';
 import { type PrivateRedis, startRedis } from './support/redis-process.ts';
 
@@ -18,31 +17,16 @@ const GRACE_MS = 1000;
 const PROMISE =
   'after Redis restarts empty: both users of a session that spanned the restart are told (peerLeft disconnect, then waiting) within ~5 s (2 beats); two users who reported each other are not matched for INTEREST_FALLBACK_MS + 2 s with only them waiting; two fresh users pair';
 
-let stores: Stores;
 let redis: PrivateRedis;
-const fleet = new Fleet();
+const lab = faultLab();
+const { fleet } = lab;
 
 beforeAll(async () => {
-  stores = await freshStores('real');
   redis = await startRedis();
 });
 afterAll(async () => {
-  await fleet.cleanup();
   await redis.stop();
-  await stores.drop();
 });
-
-type Client = Awaited<ReturnType<typeof TestClient.hello>>;
-
-async function pair(x: Client, y: Client): Promise<string> {
-  x.send({ type: 'enqueue', mode: 'text' });
-  await x.next('waiting');
-  y.send({ type: 'enqueue', mode: 'text' });
-  await y.next('waiting');
-  const sid = (await x.next('matched')).sessionId;
-  expect((await y.next('matched')).sessionId).toBe(sid);
-  return sid;
-}
 
 /** How `c` heard that `sid` is over: the time of its peerLeft and the frame after it, or null. */
 async function toldOver(c: Client, sid: string, ms: number) {
@@ -65,7 +49,7 @@ const matchedWithin = (c: Client, ms: number) =>
 
 test('Redis restarts empty: sessions are closed for both sides, blocks hold, pairing goes on', async () => {
   const shared: Record<string, string> = {
-    ...stores.isolated(),
+    ...lab.stores.isolated(),
     REDIS_URL: redis.url,
     INTEREST_FALLBACK_MS: String(FALLBACK_MS),
     REMATCH_COOLDOWN_MS: '0',
@@ -73,17 +57,12 @@ test('Redis restarts empty: sessions are closed for both sides, blocks hold, pai
   };
   const [a, b] = await fleet.start(shared, { INSTANCE_ID: 'redis-a' }, { INSTANCE_ID: 'redis-b' });
   if (!a || !b) throw new Error('two instances expected');
-  const clients: Client[] = [];
-  const open = async (url: string) => {
-    const c = await TestClient.hello(url);
-    clients.push(c);
-    return c;
-  };
+  const { clients, open } = opener();
   try {
     // r1 reports r2, and both go idle so nothing below can pair them before the restart.
     const r1 = await open(a.ws);
     const r2 = await open(b.ws);
-    const rsid = await pair(r1, r2);
+    const rsid = await pairText(r1, r2);
     r1.send({ type: 'report', sessionId: rsid, reason: 'spam' });
     await r1.until('waiting');
     await r2.until('waiting');
@@ -99,7 +78,7 @@ test('Redis restarts empty: sessions are closed for both sides, blocks hold, pai
 
     const u1 = await open(a.ws);
     const u2 = await open(b.ws);
-    const sid = await pair(u1, u2);
+    const sid = await pairText(u1, u2);
     const backAt = await redis.restart();
     const [t1, t2] = await Promise.all([toldOver(u1, sid, 10_000), toldOver(u2, sid, 10_000)]);
     const toldMs = t1 && t2 ? Math.max(t1.at, t2.at) - backAt : null;

@@ -4,26 +4,17 @@
  * exists: the one whose session was closed by the sweep is told so, and the one that was queued
  * is queued again, where users on other instances can find it.
  */
-import { afterAll, beforeAll, expect, test } from 'bun:test';
-import { TestClient } from '../support/client.ts';
-import { freshStores, type Stores } from '../support/server.ts';
+import { expect, test } from 'bun:test';
+import { opener, type TestClient } from '../support/client.ts';
 import { recordFigure, secs, Verdict } from './support/figures.ts';
-import { Fleet } from './support/fleet.ts';
+import { faultLab } from './support/lab.ts';
 
 const TTL_MS = 2000;
 const PROMISE =
   'within ~5 s of SIGCONT, the frozen instance tells its in-session user its session closed (peerLeft disconnect, then waiting) and puts its queued user back in the shared queue (matched with a user on another instance)';
 
-let stores: Stores;
-const fleet = new Fleet();
-
-beforeAll(async () => {
-  stores = await freshStores('real');
-});
-afterAll(async () => {
-  await fleet.cleanup();
-  await stores.drop();
-});
+const lab = faultLab();
+const { fleet } = lab;
 
 /** When `c` got its next frame of `type` (for `sid`, when given) within `ms`, and the frame; else null. */
 async function heard<T extends 'peerLeft' | 'matched'>(c: TestClient, type: T, ms: number, sid?: string) {
@@ -35,17 +26,12 @@ async function heard<T extends 'peerLeft' | 'matched'>(c: TestClient, type: T, m
 
 test('SIGSTOP past the TTL: after SIGCONT the frozen instance tells its users and re-queues them', async () => {
   const [a, b] = await fleet.start(
-    { ...stores.isolated(), INSTANCE_TTL_MS: String(TTL_MS), RESUME_GRACE_MS: '1000' },
+    { ...lab.stores.isolated(), INSTANCE_TTL_MS: String(TTL_MS), RESUME_GRACE_MS: '1000' },
     { INSTANCE_ID: 'stop-a' },
     { INSTANCE_ID: 'stop-b' },
   );
   if (!a || !b) throw new Error('two instances expected');
-  const clients: TestClient[] = [];
-  const open = async (url: string) => {
-    const c = await TestClient.hello(url);
-    clients.push(c);
-    return c;
-  };
+  const { clients, open } = opener();
   try {
     // a1 (text, on A) with b1 (text, on B); a2 waits alone in the video queue, so nobody but a
     // video user (b2, later) can take it and the pairs below cannot cross.

@@ -4,11 +4,10 @@
  * what it holds for that socket: close it (4002, "send buffer full") rather than grow without
  * limit or quietly drop frames and go on as if they were delivered, and tell the partner.
  */
-import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { expect, test } from 'bun:test';
 import { TestClient } from '../support/client.ts';
-import { freshStores, type Stores } from '../support/server.ts';
 import { recordFigure, secs, Verdict } from './support/figures.ts';
-import { Fleet } from './support/fleet.ts';
+import { faultLab } from './support/lab.ts';
 import { metric, rssBytes, sample } from './support/probes.ts';
 import { RawWebSocket } from './support/raw-websocket.ts';
 
@@ -18,16 +17,8 @@ const MB = 1024 * 1024;
 const PROMISE =
   'a socket that never reads is closed by the server (code 4002) before server RSS grows by 64 MB; every chat line it got before the close arrived in order with none missing; its partner gets peerLeft';
 
-let stores: Stores;
-const fleet = new Fleet();
-
-beforeAll(async () => {
-  stores = await freshStores('real');
-});
-afterAll(async () => {
-  await fleet.cleanup();
-  await stores.drop();
-});
+const lab = faultLab();
+const { fleet } = lab;
 
 /** Chat line `seq`, about 1,500 characters, numbered so gaps can be seen on the other side. */
 const line = (seq: number) => `${seq} `.padEnd(1500, 'x');
@@ -58,7 +49,7 @@ async function flood(c: TestClient, sid: string, ms: number, stop: () => boolean
 test('slow reader: the server bounds its buffer, closes the socket with 4002 and tells the partner', async () => {
   const [server] = await fleet.start(
     {
-      ...stores.isolated(),
+      ...lab.stores.isolated(),
       RATE_FRAMES_PER_SECOND: String(RATE.perSecond),
       RATE_FRAME_BURST: String(RATE.burst),
       RESUME_GRACE_MS: String(GRACE_MS),

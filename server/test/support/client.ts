@@ -116,3 +116,36 @@ export class TestClient {
     for (const f of w) f();
   }
 }
+
+/**
+ * Queues `x` then `y` for text chat and returns the session the two were paired in; throws if
+ * they were told of different sessions.
+ */
+export async function pairText(x: TestClient, y: TestClient): Promise<string> {
+  x.send({ type: 'enqueue', mode: 'text' });
+  await x.next('waiting');
+  y.send({ type: 'enqueue', mode: 'text' });
+  await y.next('waiting');
+  const sid = (await x.next('matched')).sessionId;
+  const theirs = (await y.next('matched')).sessionId;
+  if (theirs !== sid) throw new Error(`paired in different sessions: ${sid} and ${theirs}`);
+  return sid;
+}
+
+/** A client past its hello, with the identity it was given. */
+export type HelloClient = Awaited<ReturnType<typeof TestClient.hello>>;
+
+/**
+ * Opens clients past their hello (at `url`, or the one given) and keeps each in `clients`, so a
+ * test can close them all at its end whatever happened.
+ */
+export function opener(url?: string): { clients: HelloClient[]; open: (to?: string) => Promise<HelloClient> } {
+  const clients: HelloClient[] = [];
+  const open = async (to = url) => {
+    if (!to) throw new Error('open: no URL to connect to');
+    const c = await TestClient.hello(to);
+    clients.push(c);
+    return c;
+  };
+  return { clients, open };
+}

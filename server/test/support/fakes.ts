@@ -6,6 +6,7 @@
 import { MemoryAdmission } from '../../src/adapters/memory/admission.ts';
 import { Passes } from '../../src/identity/pass.ts';
 import { Identities } from '../../src/identity/who.ts';
+import { Metrics } from '../../src/observability/metrics.ts';
 import type { Moderation, Ticket } from '../../src/ports.ts';
 
 const SECRET = 'test-secret-test-secret-test-secret';
@@ -38,3 +39,17 @@ export const asDevice = (userId: string): Pick<Ticket, 'device' | 'ipHash' | 'or
   origin: 'again',
   pool: 'main',
 });
+
+/** Metrics whose gauges read nothing (no actors, no sockets): for a test of what the counters count. */
+export function quietMetrics(instance: string): Metrics {
+  return new Metrics(
+    {
+      actorsByState: () => ({}),
+      sockets: () => 0,
+      waiting: () => 0,
+      pendingRows: () => 0,
+      journalBacklog: async () => 0,
+    },
+    instance,
+  );
+}

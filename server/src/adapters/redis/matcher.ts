@@ -47,6 +47,24 @@ const FORWARD_MS = 10_000;
 
 const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 
+/** A session as the claim and adopt scripts name it (their fields, as strings). */
+function sessionOf(
+  f: Record<
+    'sessionId' | 'partnerId' | 'partnerInstance' | 'mode' | 'common' | 'startedAt' | 'partnerDevice',
+    string | undefined
+  >,
+): SessionInfo {
+  return {
+    sessionId: str(f.sessionId),
+    mode: f.mode as Mode,
+    partnerId: str(f.partnerId),
+    partnerDevice: str(f.partnerDevice),
+    partnerInstance: str(f.partnerInstance),
+    commonInterests: splitTags(f.common),
+    startedAt: Number(f.startedAt),
+  };
+}
+
 /** Parses the 10-tuple that closeSession returns; also delivers `peer.left` to a local partner. */
 function closedFrom(row: Row, offset = 0): ClosedSession & { partner: string; partnerInst: string } {
   const at = (i: number) => str(row[offset + i]);
@@ -122,15 +140,7 @@ export class RedisMatcher implements Matcher, Relay, Presence, Handover {
     }
     const [, sessionId, partnerId, partnerInstance, mode, common, startedAt, formed, , partnerSince, partnerDevice] =
       row.map(str);
-    const session = {
-      sessionId: sessionId as string,
-      mode: mode as Mode,
-      partnerId: partnerId as string,
-      partnerDevice: partnerDevice as string,
-      partnerInstance: partnerInstance as string,
-      commonInterests: splitTags(common),
-      startedAt: Number(startedAt),
-    };
+    const session = sessionOf({ sessionId, partnerId, partnerInstance, mode, common, startedAt, partnerDevice });
     if (formed === '1' && partnerInstance === this.opts.instanceId) {
       this.local(session.partnerId, {
         type: 'queue.matched',
@@ -195,15 +205,7 @@ export class RedisMatcher implements Matcher, Relay, Presence, Handover {
     )) as Row;
     if (str(row[0]) !== 'moved') return null;
     const [, sessionId, partnerId, partnerInstance, mode, common, startedAt, partnerDevice] = row.map(str);
-    const session: SessionInfo = {
-      sessionId: sessionId as string,
-      mode: mode as Mode,
-      partnerId: partnerId as string,
-      partnerDevice: partnerDevice as string,
-      partnerInstance: partnerInstance as string,
-      commonInterests: splitTags(common),
-      startedAt: Number(startedAt),
-    };
+    const session = sessionOf({ sessionId, partnerId, partnerInstance, mode, common, startedAt, partnerDevice });
     // The script tells a partner on another instance; one here is told now.
     if (session.partnerInstance === this.opts.instanceId) {
       this.local(session.partnerId, {
