@@ -8,10 +8,9 @@ import type { Browser, Page } from 'playwright-core';
 import { allNodes, chartOf } from '../src/admin/chart/model.ts';
 import { sessionMachine } from '../src/session/machine.ts';
 import { launchBrowser } from './support/browser.ts';
-import { pairText, TestClient } from './support/client.ts';
+import { type HelloClient as Client, pairText, TestClient } from './support/client.ts';
 import { freshStores, type RunningServer, type Stores, startServer } from './support/server.ts';
 
-type Client = Awaited<ReturnType<typeof TestClient.hello>>;
 const TOKEN = 'browser-test-admin-token-42';
 
 describe('/admin in Chromium, two instances on one Redis', () => {

@@ -7,10 +7,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createWebSocketReceiver } from '@statelyai/inspect';
 import { protocolState } from '../src/session/machine.ts';
-import { pairText, TestClient } from './support/client.ts';
+import { type HelloClient as Client, pairText, TestClient } from './support/client.ts';
 import { freePort, freshStores, type RunningServer, type Stores, startServer } from './support/server.ts';
 
-type Client = Awaited<ReturnType<typeof TestClient.hello>>;
 type Message = {
   type: string;
   name?: string;

@@ -7,12 +7,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
 import { RoomServiceClient, TokenVerifier } from 'livekit-server-sdk';
 import { mintToken } from '../src/adapters/livekit/token.ts';
-import { TestClient } from './support/client.ts';
+import { type HelloClient as Client, TestClient } from './support/client.ts';
 import { joinSignal, LIVEKIT_KEY, LIVEKIT_SECRET, type RunningLiveKit, startLiveKit } from './support/livekit.ts';
 import { freePort, freshStores, type RunningServer, type Stores, startServer } from './support/server.ts';
 import { signWebhook, webhookBody } from './support/webhook.ts';
-
-type Client = Awaited<ReturnType<typeof TestClient.hello>>;
 
 /**
  * Two users paired in `mode` on the given servers; returns them and the matched frames. An

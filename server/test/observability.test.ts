@@ -4,10 +4,8 @@
  * text, a token or an IP address.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { TestClient } from './support/client.ts';
+import { type HelloClient as Client, TestClient } from './support/client.ts';
 import { freshStores, type RunningServer, type Stores, startServer } from './support/server.ts';
-
-type Client = Awaited<ReturnType<typeof TestClient.hello>>;
 
 /** The value of one sample (`name{labels}` exactly as exposed, instance label included). */
 function sample(text: string, name: string, labels: Record<string, string>): number {

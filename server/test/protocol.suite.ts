@@ -3,10 +3,8 @@
  * PostgreSQL (protocol.real.test.ts) and on the embedded defaults (protocol.embedded.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { opener, TestClient } from './support/client.ts';
+import { type HelloClient as Client, opener, TestClient } from './support/client.ts';
 import { type Backend, freshStores, type RunningServer, type Stores, startServer } from './support/server.ts';
-
-type Client = Awaited<ReturnType<typeof TestClient.hello>>;
 
 export function protocolSuite(backend: Backend): void {
   describe(`protocol (${backend === 'real' ? 'Redis + PostgreSQL' : 'embedded defaults'})`, () => {

@@ -16,10 +16,10 @@ const view = (instance: string, at: number, over: Partial<InstanceView> = {}): I
 
 test('users, sockets, states and pairs add up across instances; the shared queue does not', () => {
   const pairs = (perSecond: number[]) => ({ until: 10, perSecond });
-  const a = view('a', 1000, { online: 3, sockets: 3, queue: 4, states: { idle: 1, waiting: 2 } });
-  const b = view('b', 1500, { online: 2, sockets: 1, queue: 5, states: { waiting: 1, inCall: 1 } });
-  Object.assign(a, { pairsTotal: 5, pairs: pairs([1, 2]) });
-  Object.assign(b, { pairsTotal: 1, pairs: pairs([0, 1]) });
+  const a = view('a', 1000, { online: 3, sockets: 3, queue: 4, states: { idle: 1, waiting: 2 }, pairsTotal: 5 });
+  const b = view('b', 1500, { online: 2, sockets: 1, queue: 5, states: { waiting: 1, inCall: 1 }, pairsTotal: 1 });
+  a.pairs = pairs([1, 2]);
+  b.pairs = pairs([0, 1]);
   expect(aggregate([a, b], 2)).toEqual({
     instances: 2,
     online: 5,

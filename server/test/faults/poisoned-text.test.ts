@@ -5,9 +5,9 @@
  * left alone, and nothing of it reaches the session log, which goes on writing everyone's rows.
  */
 import { expect, test } from 'bun:test';
-import { opener } from '../support/client.ts';
+import { type HelloClient as Client, opener, pairText } from '../support/client.ts';
 import { recordFigure, Verdict } from './support/figures.ts';
-import { type Client, faultLab, pairText } from './support/lab.ts';
+import { faultLab } from './support/lab.ts';
 import { until } from './support/probes.ts';
 
 const POISONS = { NUL: 'spam\u0000spam', 'lone surrogate': 'spam\ud800spam' } as const;

@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import postgres from 'postgres';
-import { opener } from '../support/client.ts';
+import { type HelloClient as Client, opener, pairText } from '../support/client.ts';
 import { recordFigure, secs, Verdict } from './support/figures.ts';
-import { type Client, faultLab, pairText } from './support/lab.ts';
+import { faultLab } from './support/lab.ts';
 import { until } from './support/probes.ts';
 import { type PrivateRedis, startRedis } from './support/redis-process.ts';
 

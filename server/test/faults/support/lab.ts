@@ -1,10 +1,9 @@
 /**
  * What every fault case runs on: fresh stores (a database and a Redis prefix of its own) made
  * before its tests, and a fleet of server instances stopped, with the stores dropped, after them,
- * whatever happened in between. Also the steps several cases take with their clients.
+ * whatever happened in between.
  */
 import { afterAll, beforeAll } from 'bun:test';
-import { pairText, type TestClient } from '../../support/client.ts';
 import { freshStores, type Stores } from '../../support/server.ts';
 import { Fleet } from './fleet.ts';
 
@@ -33,8 +32,3 @@ export function faultLab(): Lab {
     },
   };
 }
-
-export type Client = TestClient;
-
-/** The pairing step several cases take (see support/client.ts). */
-export { pairText };
