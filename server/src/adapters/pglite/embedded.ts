@@ -1,74 +1,154 @@
 /**
  * Embedded PostgreSQL for a machine with nothing installed: PGlite (Postgres compiled to WASM)
- * with its data in `dataDir`, served on a loopback port by pglite-socket so the server talks to
- * it with the same postgres.js client and the same SQL as to a real PostgreSQL.
+ * with its data in `dataDir`, served on a loopback port, so the server talks to it with the same
+ * postgres.js client and the same SQL as to a real PostgreSQL.
  *
- * Memory, measured under a churn of ~1,400 pairs a second: PGlite's initdb alone takes ~800 MB
- * that a process never gives back, so a new data directory is made in a child process (init.ts);
- * and what PGlite keeps on the JavaScript side grows with what it has written (the server's heap
- * from 40 MB to ~800 MB within a minute), while a new PGlite on the same data starts small and the
- * old one's memory is collected. So the embedded server is recycled when the heap has grown by
- * `maxGrowthBytes` since it started: its connections drop, postgres.js reconnects, and the journal
- * writes what it held on the next try (nothing is lost).
+ * It runs in child processes, so that its memory is not the server's (measured under a churn of
+ * ~1,500-3,900 pairs a second):
+ * - initdb (init.ts) takes ~800 MB that a process never gives back, so a new data directory is
+ *   made by a child that then exits;
+ * - the server itself (serve.ts): in the server's own process PGlite's WASM memory made the
+ *   garbage collector let the server's garbage reach several hundred MB (RSS 350-810 MB, against
+ *   ~200 MB with an outside PostgreSQL). The child bounds its own memory (it replaces its PGlite
+ *   when its heap has grown by 96 MB), exits when the server is gone (its stdin closes), and is
+ *   started again on the same port if it dies: postgres.js reconnects and the journal writes
+ *   what it held on its next try, so nothing is lost.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { Subprocess } from 'bun';
 
 export interface Embedded {
   url: string;
+  /** The embedded server's process (for its memory in /metrics and the load runner). */
+  pid(): number;
   stop(): Promise<void>;
 }
 
-/** Small buffers: one instance's session log, not a shared database. */
-const SMALL = ['shared_buffers = 16MB', 'wal_buffers = 1MB', 'work_mem = 2MB', 'maintenance_work_mem = 16MB'];
-
 export interface EmbeddedOptions {
-  /** Past this much heap growth since it (re)started, the embedded server is recycled (default 96 MB). */
-  maxGrowthBytes?: number;
-  /** A recycle happened (for the log), with the growth that caused it. */
+  /** A recycle happened (for the log), with the heap growth that caused it. */
   onRecycle?: (grownBytes: number) => void;
+  /** The embedded server died unexpectedly and is being started again. */
+  onRestart?: (exitCode: number | null) => void;
 }
+
+const SERVE = join(import.meta.dir, 'serve.ts');
 
 export async function startEmbeddedPostgres(dataDir: string, o: EmbeddedOptions = {}): Promise<Embedded> {
   const dir = join(dataDir, 'pglite');
   mkdirSync(dir, { recursive: true });
+  await awaitLeftover(dir);
   if (!existsSync(join(dir, 'PG_VERSION'))) await initialize(dir);
-  let db = await PGlite.create(dir, { postgresqlconf: SMALL });
-  let server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
-  await server.start();
-  const conn = server.getServerConn();
-  const port = Number(conn.split(':').pop());
-  const max = o.maxGrowthBytes ?? 96 * 1024 * 1024;
-  let base = process.memoryUsage().heapUsed;
-  let busy = false;
-  const timer = setInterval(async () => {
-    const grown = process.memoryUsage().heapUsed - base;
-    if (busy || grown < max) return;
-    busy = true;
-    try {
-      await server.stop();
-      await db.close();
-      db = await PGlite.create(dir, { postgresqlconf: SMALL });
-      server = new PGLiteSocketServer({ db, host: '127.0.0.1', port });
-      await server.start();
-      Bun.gc(true);
-      base = process.memoryUsage().heapUsed;
-      o.onRecycle?.(grown);
-    } finally {
-      busy = false;
-    }
-  }, 5000);
-  timer.unref();
+  let stopping = false;
+  let child = await serve(dir, 0, o);
+  const port = child.port;
+  const watch = (c: Served) => {
+    void c.proc.exited.then(async (code) => {
+      if (stopping) return;
+      o.onRestart?.(code);
+      for (let wait = 200; !stopping; wait = Math.min(wait * 2, 5000)) {
+        await Bun.sleep(wait);
+        try {
+          child = await serve(dir, port, o);
+          watch(child);
+          return;
+        } catch {
+          // e.g. the port still held a moment: try again
+        }
+      }
+    });
+  };
+  watch(child);
   return {
-    url: `postgres://postgres@${conn}/postgres`,
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    pid: () => child.proc.pid,
     async stop() {
-      clearInterval(timer);
-      await server.stop();
-      await db.close();
+      stopping = true;
+      await end(child.proc);
     },
   };
+}
+
+interface Served {
+  proc: Subprocess<'pipe', 'pipe', 'pipe'>;
+  port: number;
+}
+
+/** Starts serve.ts and waits for the port it listens on (30 s at most). */
+async function serve(dir: string, port: number, o: EmbeddedOptions): Promise<Served> {
+  // --smol: a smaller heap, collected more often (10-25 MB less RSS; the CPU is PGlite's, not the collector's).
+  const proc = Bun.spawn([process.execPath, '--smol', SERVE, dir, String(port)], {
+    stdin: 'pipe',
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  const lines = readLines(proc.stdout);
+  const first = await Promise.race([
+    lines.next(),
+    Bun.sleep(30_000).then(() => ({ done: true as const, value: undefined })),
+  ]);
+  if (first.done || first.value === undefined) {
+    proc.kill('SIGKILL');
+    const why = await new Response(proc.stderr).text();
+    throw new Error(`embedded PostgreSQL did not start on ${dir}: ${why.trim() || 'no output'}`);
+  }
+  void (async () => {
+    for await (const line of lines) {
+      const said = JSON.parse(line) as { recycled?: number };
+      if (typeof said.recycled === 'number') o.onRecycle?.(said.recycled);
+    }
+  })().catch(() => {});
+  void new Response(proc.stderr).text().catch(() => {});
+  return { proc, port: (JSON.parse(first.value) as { port: number }).port };
+}
+
+async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  const reader = stream.getReader();
+  let held = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    held += decoder.decode(value, { stream: true });
+    for (let nl = held.indexOf('\n'); nl >= 0; nl = held.indexOf('\n')) {
+      const line = held.slice(0, nl);
+      held = held.slice(nl + 1);
+      if (line) yield line;
+    }
+  }
+}
+
+/** SIGTERM (PGlite closes cleanly), SIGKILL after 10 s. */
+async function end(proc: Subprocess): Promise<void> {
+  proc.kill('SIGTERM');
+  const timeout = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+  await proc.exited;
+  clearTimeout(timeout);
+}
+
+/**
+ * A server killed with -9 leaves its child closing PGlite (it exits when its stdin closes): wait
+ * for it (10 s, then it is ended), so that two never hold the data directory.
+ */
+async function awaitLeftover(dir: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(dir, 'serve.pid'), 'utf8'));
+  } catch {
+    return;
+  }
+  const alive = () => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(SERVE);
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 100 && alive(); i++) {
+    if (i === 50) process.kill(pid, 'SIGTERM');
+    await Bun.sleep(100);
+  }
+  if (alive()) process.kill(pid, 'SIGKILL');
 }
 
 /** initdb in a child process, whose memory goes with it (see init.ts). */
