@@ -102,14 +102,19 @@ test('a PGlite child that dies is started again, and the session log goes on', a
 
 test('a server killed with -9 leaves no PGlite behind, and the next one starts on the same data', async () => {
   const server = await startServer(stores.env);
-  const [child] = await until('the embedded PostgreSQL child', () => embeddedChildren(server.pid));
-  const before = await oneSession(server.ws);
-  // The journal writes within a second or so; give it that, then die without cleaning up.
-  await until('the session written', async () => {
-    const res = await fetch(`${server.url}/metrics`);
-    return /^sessionlog_journal_entries(?:\{[^}]*\})? 0$/m.test(await res.text()) || null;
-  });
-  await server.kill();
+  let child: number | undefined;
+  let before: string;
+  try {
+    [child] = await until('the embedded PostgreSQL child', () => embeddedChildren(server.pid));
+    before = await oneSession(server.ws);
+    // The journal writes within a second or so; give it that, then die without cleaning up.
+    await until('the session written', async () => {
+      const res = await fetch(`${server.url}/metrics`);
+      return /^sessionlog_journal_entries(?:\{[^}]*\})? 0$/m.test(await res.text()) || null;
+    });
+  } finally {
+    await server.kill();
+  }
   await until('the orphaned child to exit', () => !alive(child as number), 15_000);
   const next = await startServer(stores.env);
   try {
