@@ -26,6 +26,12 @@ export interface Ticket extends Who {
   since: number;
   /** Id to give the session if this call forms a pair. */
   sessionId: string;
+  /**
+   * The session this user leaves as it queues again (its skip, report or ready timeout), closed
+   * by this same call before anything else, as `close(sessionId, userId, reason)` would: one
+   * round trip instead of two. The claim reports it in `ended` (unless it was closed already).
+   */
+  closing?: { sessionId: string; reason: LeaveReason };
 }
 
 /** A session as one of its two users sees it. */
@@ -48,8 +54,8 @@ export type ClaimResult = (
   /** Not queued: the device skipped too fast (cooling down) or started too often; it may again in `retryInMs`. */
   | { kind: 'limited'; retryInMs: number }
 ) & {
-  /** A session left over from an earlier wait or connection, closed by this claim. */
-  leftover?: ClosedSession;
+  /** Sessions this claim closed: the ticket's `closing`, and one left over from an earlier wait or connection. */
+  ended?: ClosedSession[];
 };
 
 /** A closed session, as the store recorded it; returned only to the one call that closed it. */

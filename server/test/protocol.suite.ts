@@ -209,9 +209,11 @@ export function protocolSuite(backend: Backend): void {
         const c = await open();
         c.send({ type: 'enqueue' });
         await c.next('waiting');
-        b.send({ type: 'skip', sessionId: sid });
-        await a.next('peerLeft');
+        // a skips: its claim closes the session and takes c, who was waiting.
+        a.send({ type: 'skip', sessionId: sid });
+        await a.next('ended');
         await a.next('waiting');
+        await b.next('peerLeft');
         const fresh = await a.next('matched');
         expect(fresh.sessionId).not.toBe(sid);
         await c.next('matched');

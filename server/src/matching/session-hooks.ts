@@ -30,7 +30,7 @@ export function withSessionHooks(inner: Matcher, d: SessionHookDeps): HookedMatc
     closed,
     async claim(t: Ticket): Promise<ClaimResult> {
       const result = await inner.claim(t);
-      if (result.leftover) closed(result.leftover);
+      for (const c of result.ended ?? []) closed(c);
       if (result.kind === 'matched' && result.formed) {
         const s = result.session;
         const started: StartedSession = {

@@ -4,7 +4,7 @@
  */
 import { type AnyActorRef, assign } from 'xstate';
 import type { Timers } from '../config.ts';
-import type { Ban, Matcher, Media, Moderation, Outbox, Relay } from '../ports.ts';
+import type { Ban, Matcher, Media, Moderation, Outbox, Relay, Ticket } from '../ports.ts';
 import type { ServerFrame } from '../protocol.ts';
 import { type SessionEvent, sessionMachine } from './machine.ts';
 
@@ -58,10 +58,10 @@ export function bindSessionMachine(b: SessionBindings) {
   const silentFor = (userId: string) => b.now() - b.lastFrameAt(userId);
   return sessionMachine.provide({
     actions: {
-      startClaim: ({ context, self }) => {
+      startClaim: ({ context, self }, p) => {
         const { seq, userId, conn, mode, interests, since, device, ipHash, origin } = context;
         const pool = b.moderation.shadowed(device) ? 'shadow' : 'main';
-        const ticket = {
+        const ticket: Ticket = {
           userId,
           conn,
           mode,
@@ -72,26 +72,14 @@ export function bindSessionMachine(b: SessionBindings) {
           origin,
           pool,
           sessionId: b.newSessionId(),
-        } as const;
+        };
+        if (p?.closing) ticket.closing = p.closing;
         background(b, 'claim', () =>
           b.matcher.claim(ticket).then(
             (result) => reply(self, { type: 'claim.done', seq, result }),
             (error) => {
               b.onError('claim', error);
               reply(self, { type: 'claim.failed', seq });
-            },
-          ),
-        );
-      },
-      startClose: ({ context, self }) => {
-        const { seq, closing, userId } = context;
-        if (!closing) return;
-        background(b, 'close', () =>
-          b.matcher.close(closing.sessionId, userId, closing.reason).then(
-            () => reply(self, { type: 'close.done', seq }),
-            (error) => {
-              b.onError('close', error);
-              reply(self, { type: 'close.failed', seq });
             },
           ),
         );

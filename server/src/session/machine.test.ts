@@ -69,8 +69,6 @@ function eventsFor(snap: AnyMachineSnapshot): SessionEvent[] {
     { type: 'claim.done', seq, result: { kind: 'queued', retryInMs: null } },
     { type: 'claim.done', seq, result: { kind: 'limited', retryInMs: 1500 } },
     { type: 'claim.failed', seq },
-    { type: 'close.done', seq },
-    { type: 'close.failed', seq },
     internal('xstate.after.readyTimeout.user.paired.matched'),
     internal('xstate.after.retryClaim.user.waiting.deferred'),
     internal('xstate.after.resumeGrace.user.suspended'),
@@ -105,7 +103,6 @@ const EFFECTS = [
   'release',
   'matchFound',
   'startClaim',
-  'startClose',
 ];
 
 /** What the actions of a transition did, as the protocol sees it: frames sent and effects started. */
@@ -118,7 +115,9 @@ function observed(actions: { type: string; params?: unknown }[]): string[] {
     } else if (a.type === 'emitMatched') out.push('matched');
     else if (a.type === 'emitBanned') out.push('error:banned');
     else if (a.type === 'leave') out.push(`leave:${a.params}`);
-    else if (EFFECTS.includes(a.type)) out.push(a.type);
+    else if (a.type === 'startClaim' && (a.params as { closing?: { reason: string } } | undefined)?.closing) {
+      out.push(`startClaim+close:${(a.params as { closing: { reason: string } }).closing.reason}`);
+    } else if (EFFECTS.includes(a.type)) out.push(a.type);
     else if (a.type === 'xstate.raise' && (a.params as { event: { type: string } }).event.type === 'heartbeat.check') {
       out.push('checkHeartbeatLater');
     }
@@ -138,7 +137,9 @@ const REQUEUE = ['waiting', 'startClaim'];
 /** PROTOCOL.md as a function: what must happen when `event` reaches a user in state `from`. */
 function oracle(from: string, event: string, overtaken: string | null): Expect {
   const stay = (...does: string[]): Expect => ({ to: from, does });
-  const inWaiting = from.startsWith('waiting');
+  // `skipped` is a wait whose claim (which also closes the session left) is in flight.
+  const inWaiting = from.startsWith('waiting') || from === 'skipped';
+  const claiming = from === 'waiting.claiming' || from === 'skipped';
   if (event === 'server.shutdown') return { to: 'disconnected', does: ['closeSocket', ...DISCONNECT] };
   // Banned just now: out of the queue and any session, told why, idle.
   if (event === 'moderation.banned') return { to: 'idle', does: ['leave:end', 'error:banned', 'idle'] };
@@ -163,8 +164,9 @@ function oracle(from: string, event: string, overtaken: string | null): Expect {
     const kind = event.slice('client.'.length, event.indexOf('('));
     if (kind === 'ready') return stay('markReady');
     if (kind === 'message' || kind === 'typing') return stay('relay');
-    if (kind === 'skip') return { to: 'skipped', does: ['ended', 'startClose'] };
-    if (kind === 'report') return { to: 'skipped', does: ['fileReport', 'ended', 'startClose'] };
+    if (kind === 'skip') return { to: 'skipped', does: ['ended', 'waiting', 'startClaim+close:skip'] };
+    if (kind === 'report')
+      return { to: 'skipped', does: ['fileReport', 'ended', 'waiting', 'startClaim+close:report'] };
     if (kind === 'end') return { to: 'idle', does: ['closeInBackground', 'ended', 'idle'] };
   }
   if (event === 'socket.closed') {
@@ -176,7 +178,7 @@ function oracle(from: string, event: string, overtaken: string | null): Expect {
     if (event === 'socket.resumed') return stay('waiting');
     // A session we have not heard of yet ended: remembered, nothing said.
     if (event === 'peer.left') return stay();
-    if (from === 'waiting.claiming') {
+    if (claiming) {
       // The partner left that session before our own claim result arrived: claim again, silently.
       if (event === 'claim.done (matched)' && overtaken === 's1')
         return { to: 'waiting.claiming', does: ['startClaim'] };
@@ -187,7 +189,7 @@ function oracle(from: string, event: string, overtaken: string | null): Expect {
       // Over its skip or enqueue limit: not queued, told when it may try again.
       if (event === 'claim.done (limited, retry later)') return { to: 'idle', does: ['error:rate_limited', 'idle'] };
     }
-    if (event === 'after retryClaim' || event === 'queue.recheck')
+    if (from !== 'skipped' && (event === 'after retryClaim' || event === 'queue.recheck'))
       return { to: 'waiting.claiming', does: ['startClaim'] };
   }
   if (PAIRED.includes(from)) {
@@ -199,14 +201,10 @@ function oracle(from: string, event: string, overtaken: string | null): Expect {
     if (event === 'socket.resumed') return { to: 'paired.matched', does: ['matched'] };
     if (from === 'paired.matched' && event === 'session.connected') return { to: 'paired.inCall', does: ['connected'] };
     if (from === 'paired.matched' && event === 'after readyTimeout')
-      return { to: 'skipped', does: ['peerLeft', 'startClose'] };
+      return { to: 'skipped', does: ['peerLeft', 'waiting', 'startClaim+close:timeout'] };
   }
   if (from === 'mediaLost' && event === 'after mediaSettle') {
     return { to: 'waiting.claiming', does: ['peerLeft', ...REQUEUE] };
-  }
-  if (from === 'skipped') {
-    if (event === 'close.done') return { to: 'waiting.claiming', does: REQUEUE };
-    if (event === 'close.failed') return { to: 'idle', does: ['error:unavailable', 'idle'] };
   }
   if (from === 'suspended') {
     if (event === 'after resumeGrace' || event === 'peer.left' || event === 'media.left') {
@@ -331,7 +329,7 @@ describe('session machine: every transition, generated from the machine', () => 
     expect(where(next as AnyMachineSnapshot)).toBe('waiting.claiming');
     expect(actions).toEqual([]);
     const skipped = paths.find((p) => where(p.state as AnyMachineSnapshot) === 'skipped')?.state as AnyMachineSnapshot;
-    expect(skipped.can({ type: 'close.done', seq: skipped.context.seq - 1 } as never)).toBe(false);
+    expect(skipped.can({ type: 'claim.failed', seq: skipped.context.seq - 1 } as never)).toBe(false);
   });
 
   test('every transition the machine defines was exercised above', () => {

@@ -5,7 +5,7 @@
  * (see effects.ts); timers are named delays, so tests drive them with a simulated clock.
  *
  * States: idle → waiting (claiming, queued, deferred) → paired (matched → inCall); skipped
- * (closing our side of a session); suspended (socket gone, held for resume); mediaLost (the system
+ * (closing our side of a session and queueing again, in one matcher call); suspended (socket gone, held for resume); mediaLost (the system
  * closed the session because our own media left: settling whether the socket goes too);
  * disconnected (final); handedOver (final: the user resumed on another instance, which took the
  * session over).
@@ -17,6 +17,9 @@
  *   (`heartbeatSilent`) and disconnects.
  * - Calls to the matcher are effects whose results come back as events tagged with `seq`, rather
  *   than invoked promise actors (a child actor per call); a result for an older call is ignored.
+ * - A skip (or report, or ready timeout) closes the session and queues the user again in one
+ *   claim (`Ticket.closing`): one round trip to the store and one result to handle instead of two.
+ *   So `skipped` is a wait whose claim is in flight: it answers what `waiting.claiming` answers.
  */
 import { assign, setup } from 'xstate';
 import type { ClaimResult, PeerEvent, SessionInfo } from '../ports.ts';
@@ -72,9 +75,6 @@ export type SessionEvent =
   /** The matcher answered the claim tagged `seq`. */
   | { type: 'claim.done'; seq: number; result: ClaimResult }
   | { type: 'claim.failed'; seq: number }
-  /** The matcher closed (or had already closed) the session; `seq` tags the call. */
-  | { type: 'close.done'; seq: number }
-  | { type: 'close.failed'; seq: number }
   /** The gateway found this user silent for the heartbeat timeout: look again and decide. */
   | { type: 'heartbeat.check' }
   /** The instance is draining: leave everything now, without a resume grace. */
@@ -143,6 +143,70 @@ const refusedToIdle = [
   { type: 'emit', params: unavailable },
   { type: 'emit', params: idleFrame },
 ] as const;
+const waitingFrame = ({ context }: { context: SessionContext }): ServerFrame => ({
+  type: 'waiting',
+  since: context.since,
+});
+/** Every way into a wait (`waiting`, or `skipped`, which keeps the session it closes): a new `since`, and `waiting` said. */
+const beginWait = ['stampSince', 'forgetSession', { type: 'emit', params: waitingFrame }] as const;
+const enterWaiting = [...beginWait, 'forgetClosing'] as const;
+
+/** What the result of a claim does, the claim made by `waiting.claiming` or by `skipped`. */
+const claimOutcomes = {
+  'claim.done': [
+    {
+      // Our claim paired us, but the partner has already left that session: claim again,
+      // silently (the user never heard of it).
+      guard: 'isFreshOvertaken',
+      target: '#user.waiting.claiming',
+      reenter: true,
+      actions: 'forgetOvertaken',
+    },
+    { guard: 'isFreshMatch', target: '#user.paired', actions: ['takeClaimedSession', 'matchFound'] },
+    {
+      // Skipping too fast, or pressing Start too often: not queued; the client counts down.
+      guard: 'isFreshLimited',
+      target: '#user.idle',
+      actions: [
+        {
+          type: 'emit',
+          params: ({ event }: Ctx): ServerFrame => ({
+            type: 'error',
+            code: 'rate_limited',
+            message: 'too many skips or starts: wait a moment before meeting someone new',
+            retryAfterMs: event.type === 'claim.done' && event.result.kind === 'limited' ? event.result.retryInMs : 0,
+          }),
+        },
+        { type: 'emit', params: idleFrame },
+      ],
+    },
+    { guard: 'isFreshDeferral', target: '#user.waiting.deferred', actions: 'noteRetry' },
+    { guard: 'isFresh', target: '#user.waiting.queued' },
+  ],
+  'claim.failed': { guard: 'isFresh', target: '#user.idle', actions: refusedToIdle },
+} as const;
+
+/** What a waiting user answers, in the queue or with its claim in flight (`skipped` too). */
+const whileWaiting = {
+  'queue.matched': {
+    // A claim that took us from an earlier wait (we cancelled and queued again meanwhile):
+    // not ours to take; our own leave closes that session.
+    guard: 'isThisWait',
+    target: '#user.paired',
+    actions: ['takeOfferedSession', 'matchFound'],
+  },
+  'client.cancel': {
+    target: '#user.idle',
+    actions: [
+      { type: 'leave', params: 'end' },
+      { type: 'emit', params: idleFrame },
+    ],
+  },
+  'socket.resumed': { actions: { type: 'emit', params: waitingFrame } },
+  'socket.closed': '#user.disconnected',
+  // A session we have not heard of yet ended (our claim's reply is still on its way): remembered.
+  'peer.left': { actions: 'noteOvertaken' },
+} as const;
 
 export const sessionMachine = setup({
   types: {
@@ -157,10 +221,11 @@ export const sessionMachine = setup({
     matchFound: () => {},
     /** Sends `matched` for the current session, with a freshly minted media grant. */
     emitMatched: () => {},
-    /** Claim-or-enqueue in the matcher; answers `claim.done` or `claim.failed` with the current `seq`. */
-    startClaim: () => {},
-    /** Compare-and-set close of `closing`; answers `close.done` or `close.failed` with the current `seq`. */
-    startClose: () => {},
+    /**
+     * Claim-or-enqueue in the matcher, closing `closing` first in the same call when given;
+     * answers `claim.done` or `claim.failed` with the current `seq`.
+     */
+    startClaim: (_: unknown, _p?: { closing: { sessionId: string; reason: LeaveReason } | null }) => {},
     /** Relays a chat event to the partner, wherever it is connected. */
     relay: (_: unknown, _p: RelayParams) => {},
     /** Marks this side ready; the binding sends `session.connected` back when both are. */
@@ -179,6 +244,19 @@ export const sessionMachine = setup({
     release: () => {},
     /** Hands the current session over to `closing` (null: the session is simply dropped). */
     setClosing: assign((_, closing: { sessionId: string; reason: LeaveReason } | null) => ({ closing, session: null })),
+    forgetSession: assign({ session: null, retryInMs: null, overtaken: null }),
+    forgetClosing: assign({ closing: null }),
+    forgetOvertaken: assign({ overtaken: null }),
+    noteOvertaken: assign({ overtaken: ({ event }) => (event.type === 'peer.left' ? event.sessionId : null) }),
+    takeClaimedSession: assign({
+      session: ({ event }) =>
+        event.type === 'claim.done' && event.result.kind === 'matched' ? event.result.session : null,
+    }),
+    takeOfferedSession: assign({ session: ({ event }) => (event.type === 'queue.matched' ? event.session : null) }),
+    noteRetry: assign({
+      retryInMs: ({ event }) =>
+        event.type === 'claim.done' && event.result.kind === 'queued' ? event.result.retryInMs : null,
+    }),
     /** Stamps `since` from the clock; bound to the real or the simulated clock. */
     stampSince: assign({ since: 0 }),
     /** Tags a new matcher call. */
@@ -283,11 +361,14 @@ export const sessionMachine = setup({
           { guard: 'isBanned', actions: 'emitBanned' },
           {
             target: 'waiting',
-            actions: assign({
-              mode: ({ event }) => event.mode,
-              interests: ({ event }) => event.interests,
-              origin: 'enqueue',
-            }),
+            actions: [
+              assign({
+                mode: ({ event }) => event.mode,
+                interests: ({ event }) => event.interests,
+                origin: 'enqueue',
+              }),
+              ...enterWaiting,
+            ],
           },
         ],
         'session.adopted': {
@@ -297,62 +378,14 @@ export const sessionMachine = setup({
         'socket.closed': 'disconnected',
       },
     },
+    // Entered with `enterWaiting` (a new `since`, `waiting` said); `skipped` enters its substates
+    // with its own claim's result, in the wait it began.
     waiting: {
-      entry: [
-        'stampSince',
-        assign({ session: null, closing: null, retryInMs: null, overtaken: null }),
-        { type: 'emit', params: ({ context }) => ({ type: 'waiting', since: context.since }) },
-      ],
       initial: 'claiming',
       states: {
         claiming: {
           entry: ['nextSeq', 'startClaim', assign({ origin: 'again' })],
-          on: {
-            'claim.done': [
-              {
-                // Our claim paired us, but the partner has already left that session: claim again,
-                // silently (the user never heard of it).
-                guard: 'isFreshOvertaken',
-                target: 'claiming',
-                reenter: true,
-                actions: assign({ overtaken: null }),
-              },
-              {
-                guard: 'isFreshMatch',
-                target: '#user.paired',
-                actions: [
-                  assign({ session: ({ event }) => (event.result.kind === 'matched' ? event.result.session : null) }),
-                  'matchFound',
-                ],
-              },
-              {
-                // Skipping too fast, or pressing Start too often: not queued; the client counts down.
-                guard: 'isFreshLimited',
-                target: '#user.idle',
-                actions: [
-                  {
-                    type: 'emit',
-                    params: ({ event }): ServerFrame => ({
-                      type: 'error',
-                      code: 'rate_limited',
-                      message: 'too many skips or starts: wait a moment before meeting someone new',
-                      retryAfterMs: event.result.kind === 'limited' ? event.result.retryInMs : 0,
-                    }),
-                  },
-                  { type: 'emit', params: idleFrame },
-                ],
-              },
-              {
-                guard: 'isFreshDeferral',
-                target: 'deferred',
-                actions: assign({
-                  retryInMs: ({ event }) => (event.result.kind === 'queued' ? event.result.retryInMs : null),
-                }),
-              },
-              { guard: 'isFresh', target: 'queued' },
-            ],
-            'claim.failed': { guard: 'isFresh', target: '#user.idle', actions: refusedToIdle },
-          },
+          on: claimOutcomes,
         },
         // In the queue; someone who claims us will say so (`queue.matched`). No timer: a waiting
         // user costs nothing until then.
@@ -366,27 +399,7 @@ export const sessionMachine = setup({
           on: { 'queue.recheck': 'claiming' },
         },
       },
-      on: {
-        'queue.matched': {
-          // A claim that took us from an earlier wait (we cancelled and queued again meanwhile):
-          // not ours to take; our own leave closes that session.
-          guard: 'isThisWait',
-          target: 'paired',
-          actions: [assign({ session: ({ event }) => event.session }), 'matchFound'],
-        },
-        'client.cancel': {
-          target: 'idle',
-          actions: [
-            { type: 'leave', params: 'end' },
-            { type: 'emit', params: idleFrame },
-          ],
-        },
-        'socket.resumed': {
-          actions: { type: 'emit', params: ({ context }) => ({ type: 'waiting', since: context.since }) },
-        },
-        'socket.closed': 'disconnected',
-        'peer.left': { actions: assign({ overtaken: ({ event }) => event.sessionId }) },
-      },
+      on: whileWaiting,
     },
     // In a session: `matched` until both sides are ready, then `inCall`. Everything a user can do
     // inside a session is the same in both, so it is said once, here.
@@ -438,10 +451,13 @@ export const sessionMachine = setup({
         'peer.left': {
           guard: 'isCurrent',
           target: 'waiting',
-          actions: {
-            type: 'emit',
-            params: ({ event }) => ({ type: 'peerLeft', sessionId: event.sessionId, reason: event.reason }),
-          },
+          actions: [
+            {
+              type: 'emit',
+              params: ({ event }) => ({ type: 'peerLeft', sessionId: event.sessionId, reason: event.reason }),
+            },
+            ...enterWaiting,
+          ],
         },
         'peer.message': {
           guard: 'isCurrent',
@@ -499,13 +515,17 @@ export const sessionMachine = setup({
         },
       },
     },
+    // Our side closes the session and we queue again, in one claim: the wait begins now (`waiting`
+    // said), and the claim's result takes us on as it would from `waiting.claiming`.
     skipped: {
-      entry: ['nextSeq', 'startClose'],
-      on: {
-        'close.done': { guard: 'isFresh', target: 'waiting' },
-        'close.failed': { guard: 'isFresh', target: 'idle', actions: refusedToIdle },
-        'socket.closed': 'disconnected',
-      },
+      entry: [
+        ...beginWait,
+        'nextSeq',
+        { type: 'startClaim', params: ({ context }) => ({ closing: context.closing }) },
+        assign({ origin: 'again' }),
+      ],
+      exit: 'forgetClosing',
+      on: { ...whileWaiting, ...claimOutcomes },
     },
     suspended: {
       after: { resumeGrace: 'disconnected' },
@@ -525,14 +545,17 @@ export const sessionMachine = setup({
       after: {
         mediaSettle: {
           target: 'waiting',
-          actions: {
-            type: 'emit',
-            params: ({ context }) => ({
-              type: 'peerLeft',
-              sessionId: context.closing?.sessionId ?? '',
-              reason: 'disconnect',
-            }),
-          },
+          actions: [
+            {
+              type: 'emit',
+              params: ({ context }) => ({
+                type: 'peerLeft',
+                sessionId: context.closing?.sessionId ?? '',
+                reason: 'disconnect',
+              }),
+            },
+            ...enterWaiting,
+          ],
         },
       },
       on: { 'socket.closed': 'disconnected' },

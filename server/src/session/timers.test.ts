@@ -19,8 +19,9 @@ function rig(claims: ClaimResult[], firstClaimGate: Promise<void> = Promise.reso
   let lastFrameAt = 0;
   const machine = bindSessionMachine({
     matcher: {
-      claim: async () => {
+      claim: async (t) => {
         calls.push(`claim@${clock.now()}`);
+        if (t.closing) calls.push(`close:${t.closing.sessionId}:${t.closing.reason}`);
         if (calls.filter((c) => c.startsWith('claim')).length === 1) await firstClaimGate;
         return claims.shift() ?? { kind: 'queued', retryInMs: null };
       },

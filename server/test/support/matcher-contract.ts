@@ -230,6 +230,41 @@ export function matcherContract(name: string, make: () => Promise<Harness>): voi
         expect(matched(await h.matcher.claim(ticket(h, 'e')))?.partnerId).toBe('b');
       }));
 
+    test('a claim closes the session its user leaves first (a skip in one call), then pairs it anew', () =>
+      with_(async (h) => {
+        await h.matcher.claim(ticket(h, 'a'));
+        const sid = matched(await h.matcher.claim(ticket(h, 'b')))?.sessionId ?? '';
+        await h.matcher.claim(ticket(h, 'c'));
+        h.clock.now += 1;
+        const r = await h.matcher.claim(ticket(h, 'a', { closing: { sessionId: sid, reason: 'skip' } }));
+        // Closed as a skip (the partner told, the end journaled), then paired with the one waiting.
+        expect(r.ended).toEqual([expect.objectContaining({ sessionId: sid, endedBy: 'a', reason: 'skip' })]);
+        expect(matched(r)?.partnerId).toBe('c');
+        await settle();
+        expect(h.events).toContainEqual({ to: 'b', event: { type: 'peer.left', sessionId: sid, reason: 'skip' } });
+        expect(await h.matcher.close(sid, 'b', 'skip')).toBeNull();
+        const ends = (await h.journal.read(100)).map((x) => x.entry).filter((e) => e?.kind === 'ended');
+        expect(ends).toEqual([expect.objectContaining({ session: expect.objectContaining({ sessionId: sid }) })]);
+        // As after close(): the two who just parted are kept apart while someone else waits.
+        await h.matcher.claim(ticket(h, 'd', { mode: 'text' }));
+        await h.matcher.claim(ticket(h, 'x'));
+        expect(matched(await h.matcher.claim(ticket(h, 'b')))?.partnerId).toBe('x');
+      }));
+
+    test('a claim asked to close a session its user is not in, or one closed already, closes nothing', () =>
+      with_(async (h) => {
+        await h.matcher.claim(ticket(h, 'a'));
+        const sid = matched(await h.matcher.claim(ticket(h, 'b')))?.sessionId ?? '';
+        const r = await h.matcher.claim(ticket(h, 'mallory', { closing: { sessionId: sid, reason: 'skip' } }));
+        expect(r).toEqual({ kind: 'queued', retryInMs: null });
+        await settle();
+        expect(h.events.filter((e) => e.event.type === 'peer.left')).toEqual([]);
+        expect(await h.matcher.close(sid, 'a', 'end')).not.toBeNull();
+        h.clock.now += 1;
+        const late = await h.matcher.claim(ticket(h, 'b', { closing: { sessionId: sid, reason: 'skip' } }));
+        expect(late.ended).toBeUndefined();
+      }));
+
     test('with nobody else waiting, skipped partners meet again after the fallback time', () =>
       with_(async (h) => {
         await h.matcher.claim(ticket(h, 'a'));
@@ -296,7 +331,7 @@ export function matcherContract(name: string, make: () => Promise<Harness>): voi
         h.clock.now += 1;
         const again = await h.matcher.claim(ticket(h, 'a'));
         expect(again.kind).toBe('queued');
-        expect(again.leftover).toMatchObject({ sessionId: sid, endedBy: 'a', reason: 'disconnect' });
+        expect(again.ended).toEqual([expect.objectContaining({ sessionId: sid, endedBy: 'a', reason: 'disconnect' })]);
         await settle();
         expect(h.events).toContainEqual({
           to: 'b',

@@ -82,19 +82,26 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
   }
 
   async claim(t: Ticket): Promise<ClaimResult> {
+    const ended: ClosedSession[] = [];
+    // The session this user leaves as it queues again (a skip): closed first, as close() would.
+    const leaving = t.closing ? this.sessions.get(t.closing.sessionId) : undefined;
+    if (t.closing && leaving && (leaving.a === t.userId || leaving.b === t.userId)) {
+      ended.push(this.closeEntry(leaving, t.userId, t.closing.reason));
+    }
     const existing = this.users.get(t.userId);
     const open = existing?.sessionId ? this.sessions.get(existing.sessionId) : undefined;
-    let leftover: ClosedSession | undefined;
     if (open && existing) {
       // Same connection and same waiting episode: we were claimed while asking; hand it back.
       if (existing.conn === t.conn && existing.since === t.since) {
-        return { kind: 'matched', session: this.view(open, t.userId), formed: false };
+        const again: ClaimResult = { kind: 'matched', session: this.view(open, t.userId), formed: false };
+        if (ended.length > 0) again.ended = ended;
+        return again;
       }
-      leftover = this.closeEntry(open, t.userId, 'disconnect');
+      ended.push(this.closeEntry(open, t.userId, 'disconnect'));
     }
     const wait = this.limited(t);
     const result: ClaimResult = wait > 0 ? this.refuse(t, wait) : this.pair(t);
-    if (leftover) result.leftover = leftover;
+    if (ended.length > 0) result.ended = ended;
     return result;
   }
 

@@ -125,18 +125,18 @@ export class RedisMatcher implements Matcher, Relay, Presence, Handover {
         periodOf(enqueue),
         enqueue.burst,
         queue,
+        t.closing?.sessionId ?? '',
+        t.closing?.reason ?? '',
+        periodOf(this.opts.limits.skip),
+        this.opts.limits.skip.burst,
       ],
     )) as Row;
     if (row[0] === 'limited') {
-      const result: ClaimResult = { kind: 'limited', retryInMs: Number(row[1]) };
-      if (row.length > 2) result.leftover = this.closedAt(row, 2);
-      return result;
+      return this.withEnded({ kind: 'limited', retryInMs: Number(row[1]) }, row, 2);
     }
     if (row[0] === 'queued') {
       const retry = Number(row[1]);
-      const result: ClaimResult = { kind: 'queued', retryInMs: retry < 0 ? null : retry };
-      if (row.length > 2) result.leftover = this.closedAt(row, 2);
-      return result;
+      return this.withEnded({ kind: 'queued', retryInMs: retry < 0 ? null : retry }, row, 2);
     }
     const [, sessionId, partnerId, partnerInstance, mode, common, startedAt, formed, , partnerSince, partnerDevice] =
       row.map(str);
@@ -148,8 +148,14 @@ export class RedisMatcher implements Matcher, Relay, Presence, Handover {
         since: Number(partnerSince),
       });
     }
-    const result: ClaimResult = { kind: 'matched', session, formed: formed === '1' };
-    if (row.length > 11) result.leftover = this.closedAt(row, 11);
+    return this.withEnded({ kind: 'matched', session, formed: formed === '1' }, row, 11);
+  }
+
+  /** The sessions a claim closed: 10-tuples from `offset` on (each partner here is told). */
+  private withEnded(result: ClaimResult, row: Row, offset: number): ClaimResult {
+    const ended: ClosedSession[] = [];
+    for (let i = offset; i + 9 < row.length; i += 10) ended.push(this.closedAt(row, i));
+    if (ended.length > 0) result.ended = ended;
     return result;
   }
 

@@ -40,7 +40,13 @@ test('every transition with a target is an edge, lifted to siblings where it cro
   expect(edge('waiting', 'paired')).toEqual(['queue.matched', 'claiming: claim.done [isFreshMatch]']);
   const paired = allNodes(chart).find((n) => n.path === 'paired');
   expect(paired?.edges.find((e) => e.from === 'matched' && e.to === 'inCall')?.labels).toEqual(['session.connected']);
-  expect(edge('skipped', 'waiting')).toEqual(['close.done']);
+  // skipped's claim (which closed the session) takes the user on as waiting.claiming's would.
+  expect(edge('skipped', 'waiting')).toEqual([
+    'claim.done [isFreshOvertaken]',
+    'claim.done [isFreshDeferral]',
+    'claim.done [isFresh]',
+  ]);
+  expect(edge('skipped', 'paired')).toEqual(['queue.matched', 'claim.done [isFreshMatch]']);
   expect(edge(ANY, 'disconnected')).toEqual(['heartbeat.check', 'server.shutdown']);
   expect(paired?.handles).toContain('client.message');
   const suspended = allNodes(chart).find((n) => n.path === 'suspended');

@@ -4,7 +4,9 @@
 -- ARGV: prefix, userId, conn, instance, mode, since, now, interests ("\n"-joined), new session id,
 --       interest fallback ms, rematch cooldown ms, scan limit, device, address hash,
 --       origin ('enqueue': the user pressed Start, counted against its enqueue limit; 'again'),
---       enqueue limit period ms and burst, queue name ('video', 'video:shadow', ...).
+--       enqueue limit period ms and burst, queue name ('video', 'video:shadow', ...),
+--       the session the caller leaves as it queues again ('' for none) and why (its skip, report
+--       or ready timeout: closed first, as close.lua would), the skip limit's period ms and burst.
 -- Blocks and rematch cooldowns are the devices'; two users of one device never meet (two tabs).
 -- Candidates: the `limit` longest-waiting users of the mode, and for each of the caller's tags
 -- the `limit` longest-waiting users who named it (the interest index), so two users who share an
@@ -13,13 +15,15 @@
 --          partnerSince (the wait the partner was taken from), partnerDevice}
 --      or {'queued', retryInMs or -1}
 --      or {'limited', retryInMs} (the device is cooling down or over its enqueue limit: not queued),
---      any of them followed by the 10-tuple of a leftover session it closed.
+--      any of them followed by the 10-tuple of each session it closed: the one it was asked to close,
+--      and one left over from an earlier wait or connection.
 local Q, U = KEYS[1], KEYS[2]
 local uid, conn, inst, mode = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local since, now = tonumber(ARGV[6]), tonumber(ARGV[7])
 local ints, newSid = ARGV[8], ARGV[9]
 local fallback, cooldown, limit = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
 local dev, iph, origin, qname = ARGV[13], ARGV[14], ARGV[15], ARGV[18]
+local leaving, leavingWhy = ARGV[19], ARGV[20]
 
 local function tags(s)
   local set, list = {}, {}
@@ -28,6 +32,11 @@ local function tags(s)
 end
 
 local leftover = {}
+local function ended(tuple) for _, v in ipairs(tuple or {}) do leftover[#leftover + 1] = v end end
+if leaving and leaving ~= '' then
+  ended(closeSession(leaving, uid, leavingWhy, now, cooldown, inst, '', { period = tonumber(ARGV[21]),
+    burst = tonumber(ARGV[22]) }))
+end
 local cur = redis.call('HMGET', U, 'conn', 'since', 'sid', 'q', 'ints')
 if cur[3] then
   local s = redis.call('HMGET', key('s', cur[3]), 'st', 'a', 'b', 'ia', 'ib', 'mode', 'common', 'at', 'ca', 'cb', 'da',
@@ -35,11 +44,13 @@ if cur[3] then
   if s[1] == 'open' then
     if cur[1] == conn and tonumber(cur[2]) == since then
       -- Claimed by someone else during this same wait: hand the session back (idempotent retry).
-      if s[2] == uid then return { 'matched', cur[3], s[3], s[5], s[6], s[7] or '', s[8], '0', s[10], '', s[12] or s[3] } end
-      return { 'matched', cur[3], s[2], s[4], s[6], s[7] or '', s[8], '0', s[9], '', s[11] or s[2] }
+      local out = { 'matched', cur[3], s[2], s[4], s[6], s[7] or '', s[8], '0', s[9], '', s[11] or s[2] }
+      if s[2] == uid then out = { 'matched', cur[3], s[3], s[5], s[6], s[7] or '', s[8], '0', s[10], '', s[12] or s[3] } end
+      for _, v in ipairs(leftover) do out[#out + 1] = v end
+      return out
     end
     -- A session left over from an earlier connection or wait: a user is in one session at most.
-    leftover = closeSession(cur[3], uid, 'disconnect', now, cooldown, '') or {}
+    ended(closeSession(cur[3], uid, 'disconnect', now, cooldown, ''))
   end
 end
 
