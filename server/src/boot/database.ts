@@ -55,7 +55,7 @@ export async function openDatabase(
     embedded = await startEmbeddedPostgres(config.dataDir, {
       onRecycle: (grown) =>
         log.info({ grownMb: Math.round(grown / 2 ** 20) }, 'embedded PostgreSQL recycled to give its memory back'),
-      onRestart: (code) => log.error({ code }, 'embedded PostgreSQL exited; starting it again'),
+      onRestart: (code, stderr) => log.error({ code, stderr }, 'embedded PostgreSQL exited; starting it again'),
     });
     url = embedded.url;
     log.info({ dataDir: config.dataDir }, 'DATABASE_URL is not set: embedded PostgreSQL (PGlite)');

@@ -5,8 +5,9 @@
  * (see effects.ts); timers are named delays, so tests drive them with a simulated clock.
  *
  * States: idle → waiting (claiming, queued, deferred) → paired (matched → inCall); skipped
- * (closing our side of a session and queueing again, in one matcher call); suspended (socket gone, held for resume); mediaLost (the system
- * closed the session because our own media left: settling whether the socket goes too);
+ * (closing our side of a session and queueing again, in one matcher call); suspended (socket
+ * gone, held for resume); mediaLost (the system closed the session because our own media left:
+ * settling whether the socket goes too);
  * disconnected (final); handedOver (final: the user resumed on another instance, which took the
  * session over).
  *

@@ -20,16 +20,14 @@ import type { Subprocess } from 'bun';
 
 export interface Embedded {
   url: string;
-  /** The embedded server's process (for its memory in /metrics and the load runner). */
-  pid(): number;
   stop(): Promise<void>;
 }
 
 export interface EmbeddedOptions {
   /** A recycle happened (for the log), with the heap growth that caused it. */
   onRecycle?: (grownBytes: number) => void;
-  /** The embedded server died unexpectedly and is being started again. */
-  onRestart?: (exitCode: number | null) => void;
+  /** The embedded server died unexpectedly and is being started again: its exit code, and what it wrote to stderr. */
+  onRestart?: (exitCode: number | null, stderr: string) => void;
 }
 
 const SERVE = join(import.meta.dir, 'serve.ts');
@@ -45,7 +43,7 @@ export async function startEmbeddedPostgres(dataDir: string, o: EmbeddedOptions 
   const watch = (c: Served) => {
     void c.proc.exited.then(async (code) => {
       if (stopping) return;
-      o.onRestart?.(code);
+      o.onRestart?.(code, (await c.stderr).trim());
       for (let wait = 200; !stopping; wait = Math.min(wait * 2, 5000)) {
         await Bun.sleep(wait);
         try {
@@ -61,7 +59,6 @@ export async function startEmbeddedPostgres(dataDir: string, o: EmbeddedOptions 
   watch(child);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    pid: () => child.proc.pid,
     async stop() {
       stopping = true;
       await end(child.proc);
@@ -72,6 +69,8 @@ export async function startEmbeddedPostgres(dataDir: string, o: EmbeddedOptions 
 interface Served {
   proc: Subprocess<'pipe', 'pipe', 'pipe'>;
   port: number;
+  /** The end of what it wrote to stderr, once it has exited. */
+  stderr: Promise<string>;
 }
 
 /** Starts serve.ts and waits for the port it listens on (30 s at most). */
@@ -82,6 +81,7 @@ async function serve(dir: string, port: number, o: EmbeddedOptions): Promise<Ser
     stdout: 'pipe',
     stderr: 'pipe',
   });
+  const stderr = tail(proc.stderr, 2000).catch(() => '');
   const lines = readLines(proc.stdout);
   const first = await Promise.race([
     lines.next(),
@@ -89,17 +89,43 @@ async function serve(dir: string, port: number, o: EmbeddedOptions): Promise<Ser
   ]);
   if (first.done || first.value === undefined) {
     proc.kill('SIGKILL');
-    const why = await new Response(proc.stderr).text();
+    const why = await stderr;
     throw new Error(`embedded PostgreSQL did not start on ${dir}: ${why.trim() || 'no output'}`);
   }
+  // Read to the end whatever it prints, so that its stdout never fills and blocks it.
   void (async () => {
     for await (const line of lines) {
-      const said = JSON.parse(line) as { recycled?: number };
-      if (typeof said.recycled === 'number') o.onRecycle?.(said.recycled);
+      const recycled = said(line)?.recycled;
+      if (typeof recycled === 'number') o.onRecycle?.(recycled);
     }
   })().catch(() => {});
-  void new Response(proc.stderr).text().catch(() => {});
-  return { proc, port: (JSON.parse(first.value) as { port: number }).port };
+  const listening = said(first.value)?.port;
+  if (typeof listening !== 'number') {
+    proc.kill('SIGKILL');
+    throw new Error(`embedded PostgreSQL did not start on ${dir}: it said ${first.value.slice(0, 200)}`);
+  }
+  return { proc, port: listening, stderr };
+}
+
+/** A line serve.ts printed, or null if it is not one of its JSON lines. */
+function said(line: string): { port?: number; recycled?: number } | null {
+  try {
+    return JSON.parse(line) as { port?: number; recycled?: number };
+  } catch {
+    return null;
+  }
+}
+
+/** The last `max` characters a stream carries, when it ends (a child's stderr: it runs for days). */
+async function tail(stream: ReadableStream<Uint8Array>, max: number): Promise<string> {
+  const decoder = new TextDecoder();
+  const reader = stream.getReader();
+  let kept = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return kept;
+    kept = (kept + decoder.decode(value, { stream: true })).slice(-max);
+  }
 }
 
 async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {

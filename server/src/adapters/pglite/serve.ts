@@ -13,7 +13,7 @@
  * garbage grow to several hundred MB between collections (RSS 350-810 MB under a churn, against
  * ~200 MB with an outside PostgreSQL). Here its memory is its own, and bounded: what PGlite keeps
  * on the JavaScript side grows with what it has written, so when this process's heap has grown by
- * GROWTH_MB (default 96) since PGlite started, PGlite is replaced by a new one on the same data and
+ * 96 MB since PGlite started, PGlite is replaced by a new one on the same data and
  * the same port (connections drop, postgres.js reconnects, the journal writes what it held on its
  * next try: nothing is lost).
  */
@@ -27,7 +27,8 @@ const SMALL = ['shared_buffers = 16MB', 'wal_buffers = 1MB', 'work_mem = 2MB', '
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: serve.ts <dir> [port]');
-const maxGrowth = Number(process.env.GROWTH_MB || 96) * 2 ** 20;
+/** Heap growth since PGlite started past which it is replaced (see above). */
+const MAX_GROWTH = 96 * 2 ** 20;
 
 let db = await PGlite.create(dir, { postgresqlconf: SMALL });
 let server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: Number(process.argv[3] ?? 0) });
@@ -42,7 +43,7 @@ let base = process.memoryUsage().heapUsed;
 let busy = false;
 const timer = setInterval(async () => {
   const grown = process.memoryUsage().heapUsed - base;
-  if (busy || grown < maxGrowth) return;
+  if (busy || grown < MAX_GROWTH) return;
   busy = true;
   try {
     await server.stop();

@@ -31,8 +31,9 @@ local function tags(s)
   return set, list
 end
 
-local leftover = {}
-local function ended(tuple) for _, v in ipairs(tuple or {}) do leftover[#leftover + 1] = v end end
+-- The 10-tuples of the sessions this call closes, appended to whatever it returns.
+local closed = {}
+local function ended(tuple) for _, v in ipairs(tuple or {}) do closed[#closed + 1] = v end end
 if leaving and leaving ~= '' then
   ended(closeSession(leaving, uid, leavingWhy, now, cooldown, inst, '', { period = tonumber(ARGV[21]),
     burst = tonumber(ARGV[22]) }))
@@ -46,7 +47,7 @@ if cur[3] then
       -- Claimed by someone else during this same wait: hand the session back (idempotent retry).
       local out = { 'matched', cur[3], s[2], s[4], s[6], s[7] or '', s[8], '0', s[9], '', s[11] or s[2] }
       if s[2] == uid then out = { 'matched', cur[3], s[3], s[5], s[6], s[7] or '', s[8], '0', s[10], '', s[12] or s[3] } end
-      for _, v in ipairs(leftover) do out[#out + 1] = v end
+      for _, v in ipairs(closed) do out[#out + 1] = v end
       return out
     end
     -- A session left over from an earlier connection or wait: a user is in one session at most.
@@ -61,7 +62,7 @@ if wait <= 0 and origin == 'enqueue' then wait = gcra(key('rl', 'enq:' .. dev), 
 if wait > 0 then
   redis.call('HDEL', U, 'sid')
   local out = { 'limited', tostring(math.ceil(wait)) }
-  for _, v in ipairs(leftover) do out[#out + 1] = v end
+  for _, v in ipairs(closed) do out[#out + 1] = v end
   return out
 end
 redis.call('HSET', U, 'inst', inst, 'conn', conn, 'mode', mode, 'q', qname, 'since', since, 'ints', ints, 'dev', dev,
@@ -129,7 +130,7 @@ if not chosen then
   for _, t in ipairs(mineList) do redis.call('ZADD', tagKey(qname, t), since, uid) end
   local out = { 'queued', '-1' }
   if retryAt ~= nil then out[2] = tostring(math.max(0, retryAt - now)) end
-  for _, v in ipairs(leftover) do out[#out + 1] = v end
+  for _, v in ipairs(closed) do out[#out + 1] = v end
   return out
 end
 
@@ -148,5 +149,5 @@ if cinst ~= inst then
   }))
 end
 local out = { 'matched', newSid, chosen, cinst, mode, commonStr, tostring(now), '1', cconn, cinfo[1], cdev }
-for _, v in ipairs(leftover) do out[#out + 1] = v end
+for _, v in ipairs(closed) do out[#out + 1] = v end
 return out
