@@ -214,6 +214,8 @@ export interface Beat extends Counts {
    * the queue entries and sessions of this instance's users are gone and they must be told.
    */
   lost: 'swept' | 'reset' | null;
+  /** Other instances this beat found dead (they stopped beating past the TTL): `sweep` clears them. */
+  dead: string[];
 }
 
 /** Presence across instances: this instance's liveness, totals, and the sweep of dead instances. */

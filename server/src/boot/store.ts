@@ -150,7 +150,10 @@ async function openRedis(
   });
   const journal = new RedisJournal({ redis, prefix: matcher.prefix, consumer: config.instanceId });
   await journal.ensureGroup();
-  const presence = new PresenceLoop(matcher, d.log, Math.min(2000, config.instanceTtlMs / 3));
+  const presence = new PresenceLoop(matcher, d.log, Math.min(2000, config.instanceTtlMs / 3), async (dead) => {
+    const taken = await journal.adopt(dead);
+    if (taken > 0) d.log.info({ instances: dead, entries: taken }, 'journal entries of dead instances taken over');
+  });
   return {
     matcher,
     journal,
@@ -175,8 +178,8 @@ async function openRedis(
 
 /**
  * This instance's beat (its liveness and user count, the totals back) and the sweep of instances
- * that stopped beating. It beats well within the liveness TTL, so one late beat never makes an
- * instance look dead.
+ * that stopped beating, whose unacknowledged journal entries it then takes over (`onDead`). It
+ * beats well within the liveness TTL, so one late beat never makes an instance look dead.
  */
 class PresenceLoop {
   private last: Counts & { localAtBeat: number } = { online: 0, waiting: 0, localAtBeat: 0 };
@@ -186,6 +189,7 @@ class PresenceLoop {
     private readonly presence: Presence,
     private readonly log: Log,
     private readonly everyMs: number,
+    private readonly onDead: (instances: string[]) => Promise<void>,
   ) {}
 
   /** The totals of the last beat, with this instance's own count brought up to date. */
@@ -206,6 +210,7 @@ class PresenceLoop {
         this.last = { online: b.online, waiting: b.waiting, localAtBeat: local };
         if (b.lost) lost(b.lost);
         for (const c of await this.presence.sweep()) closed(c);
+        if (b.dead.length > 0) await this.onDead(b.dead);
       } catch (error) {
         this.log.warn({ err: (error as Error).message }, 'presence beat failed');
       }

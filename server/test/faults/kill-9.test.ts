@@ -14,18 +14,25 @@ const PROMISE = `0 session rows lost; every partner of a user on the killed inst
 const lab = faultLab();
 const { fleet } = lab;
 
-/** Sessions of a user on B whose partner was on A (or never heard of its match: A was gone), still open at the kill. */
-function orphansOf(sessions: Iterable<SeenSession>, killedAt: number) {
+/**
+ * Sessions of a user on B whose partner was on A (or never heard of its match: A was gone), still
+ * open at the kill. `diedAt`: when A's process was gone (a skip its users sent until then may have
+ * been handled); `stoppedAt`: when the churn began closing every socket (a session formed from then
+ * on with one member seen lost its other member to that close, not to the kill).
+ */
+function orphansOf(sessions: Iterable<SeenSession>, t: { killedAt: number; diedAt: number; stoppedAt: number }) {
+  const { killedAt, diedAt, stoppedAt } = t;
   const out: { s: SeenSession; heard: { reason: string; at: number } | null; mayBeSkip: boolean }[] = [];
   for (const s of sessions) {
     const onB = s.members.find((m) => m.label === 'B');
     const other = s.members.find((m) => m !== onB);
     if (!onB || other?.label === 'B') continue;
+    if (!other && s.firstMatchedAt >= stoppedAt) continue;
     const end = s.ends.get(onB);
     if (end && end.at < killedAt) continue;
     if (s.skip?.by === onB) continue; // it left by itself, and gets `ended` for its own skip
-    // A skip the partner sent before it died may still have closed the session first.
-    const mayBeSkip = s.skip !== null && s.skip.by === other && s.skip.at < killedAt;
+    // A skip the partner sent before its instance was gone may still have closed the session first.
+    const mayBeSkip = s.skip !== null && s.skip.by === other && s.skip.at < diedAt;
     out.push({ s, heard: end?.type === 'peerLeft' ? end : null, mayBeSkip });
   }
   return out;
@@ -46,8 +53,10 @@ test('kill -9 mid-churn: no session row is lost, and orphaned partners are told'
   await Bun.sleep(3000);
   const killedAt = Date.now();
   await a.kill();
+  const diedAt = Date.now();
   churn.lost('A');
   await Bun.sleep(TTL_MS + 3000);
+  const stoppedAt = Date.now();
   await churn.stop();
   await Bun.sleep(1000); // the closed sockets' sessions end on B before it drains
   const exit = await fleet.stop(b);
@@ -56,13 +65,31 @@ test('kill -9 mid-churn: no session row is lost, and orphaned partners are told'
   const seen = [...churn.sessions.keys()];
   const missing = seen.filter((id) => !rows.has(id));
   const open = seen.filter((id) => rows.get(id)?.ended_at === null);
-  const orphans = orphansOf(churn.sessions.values(), killedAt);
+  const orphans = orphansOf(churn.sessions.values(), { killedAt, diedAt, stoppedAt });
   const untold = orphans.filter((o) => o.heard === null);
   const wrongReason = orphans.filter(
     (o) => o.heard && o.heard.reason !== 'disconnect' && !(o.mayBeSkip && o.heard.reason === 'skip'),
   );
   const toldMs = orphans.length === 0 ? 0 : Math.max(...orphans.map((o) => (o.heard?.at ?? Number.NaN) - killedAt));
   const worst = untold.length > 0 ? null : toldMs;
+  if (untold.length + wrongReason.length + open.length > 0) {
+    // What a failure looks like from the clients, times from the kill: enough to tell a race from a loss.
+    const show = (sid: string) => {
+      const s = churn.sessions.get(sid) as SeenSession;
+      const ms = (t: number | null) => (t === null ? null : t - killedAt);
+      return JSON.stringify({
+        sid,
+        row: rows.get(sid) ?? null,
+        formed: ms(s.firstMatchedAt),
+        members: s.members.map((m) => ({ on: m.label, closed: ms(m.closedAt) })),
+        skip: s.skip && { on: s.skip.by.label, at: ms(s.skip.at) },
+        ends: [...s.ends].map(([c, h]) => ({ on: c.label, ...h, at: ms(h.at) })),
+      });
+    };
+    for (const o of untold) console.log(`[kill -9] never told: ${show(o.s.sid)}`);
+    for (const o of wrongReason) console.log(`[kill -9] told ${o.heard?.reason}: ${show(o.s.sid)}`);
+    for (const id of open) console.log(`[kill -9] row without an end: ${show(id)}`);
+  }
 
   const v = new Verdict();
   v.check('sessions were seen before the kill', churn.formedBetween(0, killedAt).length > 0);

@@ -216,7 +216,7 @@ export class MemoryMatcher implements Matcher, Relay, Presence {
   async beat(localOnline: number): Promise<Beat> {
     let waiting = 0;
     for (const q of this.queues.values()) waiting += q.size;
-    return { online: localOnline, waiting, lost: null };
+    return { online: localOnline, waiting, lost: null, dead: [] };
   }
 
   /** Nothing to sweep: there are no other instances. */

@@ -2,8 +2,9 @@
  * The journal in Redis: one stream, `{prefix}journal`, read by every instance through one consumer
  * group. The scripts add session starts and ends in the same step as the change; reports are added
  * here. Each instance reads as its own consumer; what a dead instance read and never acknowledged
- * is taken over by the others after `takeOverAfterMs` (XAUTOCLAIM), and what this instance read
- * before a restart under the same id is read again first. Acknowledged entries are deleted, so the
+ * is taken over by the others after `takeOverAfterMs` (XAUTOCLAIM), or at once by the instance
+ * that finds it dead (`adopt`), and what this instance read before a restart under the same id is
+ * read again first. Acknowledged entries are deleted, so the
  * stream holds only what has not reached PostgreSQL yet.
  */
 import type Redis from 'ioredis';
@@ -11,6 +12,8 @@ import type { Journal, JournalEntry, JournalRecord } from '../../ports.ts';
 import type { LeaveReason, Mode } from '../../protocol.ts';
 
 const GROUP = 'recorders';
+/** How many of a dead reader's entries `adopt` claims per round trip. */
+const ADOPT_BATCH = 500;
 
 /** The short JSON the scripts write (see lib.lua): s = started, e = ended, r = reported, u = seen. */
 type Wire =
@@ -104,6 +107,8 @@ export class RedisJournal implements Journal {
   /** Read this consumer's own unacknowledged entries first (left by an earlier run under this id). */
   private ownFirst = true;
   private nextTakeOver = 0;
+  /** Entries taken from dead readers (`adopt`), handed out by the next reads before anything else. */
+  private adopted: JournalRecord[] = [];
   private readonly now: () => number;
 
   constructor(private readonly o: RedisJournalOptions) {
@@ -116,6 +121,7 @@ export class RedisJournal implements Journal {
   }
 
   async read(max: number): Promise<JournalRecord[]> {
+    if (this.adopted.length > 0) return this.adopted.splice(0, max);
     return this.withGroup(async () => {
       if (this.ownFirst) {
         const own = await this.readGroup(max, '0');
@@ -138,6 +144,33 @@ export class RedisJournal implements Journal {
       }
       return this.readGroup(max, '>');
     });
+  }
+
+  /**
+   * Takes over at once what the readers `consumers` (instances found dead) read and never
+   * acknowledged, instead of waiting for it to go stale: a fleet that drains soon after one of its
+   * instances died would otherwise stop with those entries still in Redis, not in PostgreSQL.
+   * Resolves with how many entries it took.
+   */
+  async adopt(consumers: string[]): Promise<number> {
+    let taken = 0;
+    for (const consumer of consumers) {
+      if (consumer === this.o.consumer) continue;
+      // Bounded: each round moves what it lists out of the dead reader's list.
+      for (let round = 0; round < 1000; round++) {
+        const pending = (await this.withGroup(() =>
+          this.o.redis.xpending(this.key, GROUP, '-', '+', ADOPT_BATCH, consumer),
+        )) as [id: string, consumer: string, idleMs: number, deliveries: number][];
+        if (pending.length === 0) break;
+        const ids = pending.map(([id]) => id);
+        const entries = (await this.o.redis.xclaim(this.key, GROUP, this.o.consumer, 0, ...ids)) as StreamEntries;
+        this.adopted.push(...records(entries.filter((e) => e !== null)));
+        taken += entries.length;
+        // Entries deleted meanwhile are dropped from the list by XCLAIM, never returned: stop when none are left.
+        if (pending.length < ADOPT_BATCH) break;
+      }
+    }
+    return taken;
   }
 
   async ack(ids: string[]): Promise<void> {

@@ -271,7 +271,8 @@ export class RedisMatcher implements Matcher, Relay, Presence, Handover {
     // A new epoch means Redis lost everything since the last beat; it wins over `swept`.
     const reset = this.epoch !== null && epoch !== this.epoch;
     this.epoch = epoch ?? null;
-    return { online: Number(online), waiting: Number(waiting), lost: reset ? 'reset' : swept === '1' ? 'swept' : null };
+    const lost = reset ? 'reset' : swept === '1' ? 'swept' : null;
+    return { online: Number(online), waiting: Number(waiting), lost, dead: [...this.dead] };
   }
 
   /** Instances found dead by the last beat. */
