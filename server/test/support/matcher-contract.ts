@@ -124,6 +124,24 @@ export function matcherContract(name: string, make: () => Promise<Harness>): voi
         expect((await h.matcher.beat(0)).waiting).toBe(101);
       }));
 
+    test('the scan looks past unpairable users to the 64th waiting, and no further', () =>
+      with_(async (h) => {
+        // 40 users within their interest fallback (nobody shares their interest), then one open to anyone.
+        for (let i = 0; i < 40; i++) {
+          await h.matcher.claim(ticket(h, `lone${i}`, { interests: [`only-${i}`] }));
+          h.clock.now += 1;
+        }
+        await h.matcher.claim(ticket(h, 'open41'));
+        expect(matched(await h.matcher.claim(ticket(h, 'seeker')))?.partnerId).toBe('open41');
+        // 30 more unpairable users ahead: the next open one waits at rank 70, past the scan.
+        for (let i = 40; i < 70; i++) {
+          await h.matcher.claim(ticket(h, `lone${i}`, { interests: [`only-${i}`] }));
+          h.clock.now += 1;
+        }
+        await h.matcher.claim(ticket(h, 'open71'));
+        expect((await h.matcher.claim(ticket(h, 'seeker2'))).kind).toBe('queued');
+      }));
+
     test('ready: connected once both are, the partner told exactly once', () =>
       with_(async (h) => {
         await h.matcher.claim(ticket(h, 'a'));

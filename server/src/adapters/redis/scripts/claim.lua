@@ -60,21 +60,36 @@ dequeue(uid, cur[4], cur[5])
 local wait = redis.call('PTTL', key('cool', dev))
 if wait <= 0 and origin == 'enqueue' then wait = gcra(key('rl', 'enq:' .. dev), now, tonumber(ARGV[16]), tonumber(ARGV[17])) end
 if wait > 0 then
-  redis.call('HDEL', U, 'sid')
+  if cur[3] then redis.call('HDEL', U, 'sid') end
   local out = { 'limited', tostring(math.ceil(wait)) }
   for _, v in ipairs(closed) do out[#out + 1] = v end
   return out
 end
-redis.call('HSET', U, 'inst', inst, 'conn', conn, 'mode', mode, 'q', qname, 'since', since, 'ints', ints, 'dev', dev,
-  'iph', iph)
-redis.call('HDEL', U, 'sid')
+-- The caller's hash is written once its outcome is known (nothing below reads it): with its new
+-- session, or without one.
+local function writeUser(sid)
+  if sid then
+    redis.call('HSET', U, 'inst', inst, 'conn', conn, 'mode', mode, 'q', qname, 'since', since, 'ints', ints, 'dev', dev,
+      'iph', iph, 'sid', sid)
+    return
+  end
+  redis.call('HSET', U, 'inst', inst, 'conn', conn, 'mode', mode, 'q', qname, 'since', since, 'ints', ints, 'dev', dev,
+    'iph', iph)
+  if cur[3] then redis.call('HDEL', U, 'sid') end
+end
 redis.call('SADD', key('iu', inst), uid)
 
 local mine, mineList = tags(ints)
-local others = redis.call('ZCARD', Q)
+-- How many wait in the caller's queue: asked only when a cooldown needs it.
+local othersN = nil
+local function others()
+  othersN = othersN or redis.call('ZCARD', Q)
+  return othersN
+end
 local retryAt = nil
 local function later(t) if retryAt == nil or t < retryAt then retryAt = t end end
 
+local healed = 0
 -- Whether candidate c (waiting since csince) may be paired with the caller now; deferrals noted.
 -- Returns its user fields and the shared tags when it may.
 local function eligible(c, zset)
@@ -82,6 +97,7 @@ local function eligible(c, zset)
   local cu = redis.call('HMGET', key('u', c), 'since', 'ints', 'inst', 'conn', 'dev')
   if not cu[1] then
     redis.call('ZREM', zset, c) -- an entry without its user: heal
+    healed = healed + 1
     return nil
   end
   local cdev = cu[5] or c
@@ -98,34 +114,45 @@ local function eligible(c, zset)
     later(readyAt)
     return nil
   end
-  local parted = redis.call('ZSCORE', key('cd', dev), cdev)
+  local parted = redis.call('GET', partedKey(dev, cdev))
   if parted and now - tonumber(parted) < cooldown then
     local settleAt = math.max(since, csince) + fallback
-    if others <= 1 and settleAt <= now then return cu, shared end
-    if others <= 1 then later(settleAt) else later(tonumber(parted) + cooldown) end
+    if others() <= 1 and settleAt <= now then return cu, shared end
+    if others() <= 1 then later(settleAt) else later(tonumber(parted) + cooldown) end
     return nil
   end
   return cu, shared
 end
 
 local chosen, cinfo, common, csince = nil, nil, nil, nil
--- Scans a zset oldest first; stops at the first eligible, or once nobody older than the best is left.
+-- Scans a zset oldest first, `limit` entries at most; stops at the first eligible, or once nobody
+-- older than the best is left. Read a page at a time (8, then 16, ...): the first few candidates
+-- are nearly always enough, and each entry read costs the script a conversion.
 local function scan(zset)
-  local list = redis.call('ZRANGE', zset, 0, limit - 1, 'WITHSCORES')
-  for i = 1, #list, 2 do
-    local c, score = list[i], tonumber(list[i + 1])
-    if csince ~= nil and score >= csince then return end
-    local cu, shared = eligible(c, zset)
-    if cu then
-      chosen, cinfo, common, csince = c, cu, shared, score
-      return
+  local from, page = 0, 8
+  while from < limit do
+    local to = math.min(from + page, limit) - 1
+    local list = redis.call('ZRANGE', zset, from, to, 'WITHSCORES')
+    local before = healed
+    for i = 1, #list, 2 do
+      local c, score = list[i], tonumber(list[i + 1])
+      if csince ~= nil and score >= csince then return end
+      local cu, shared = eligible(c, zset)
+      if cu then
+        chosen, cinfo, common, csince = c, cu, shared, score
+        return
+      end
     end
+    if #list < 2 * (to - from + 1) then return end
+    -- Entries healed away on this page moved the rest up by as many ranks.
+    from, page = to + 1 - (healed - before), page * 2
   end
 end
 scan(Q)
 for _, t in ipairs(mineList) do scan(tagKey(qname, t)) end
 
 if not chosen then
+  writeUser(nil)
   redis.call('ZADD', Q, since, uid)
   for _, t in ipairs(mineList) do redis.call('ZADD', tagKey(qname, t), since, uid) end
   local out = { 'queued', '-1' }
@@ -140,7 +167,7 @@ dequeue(chosen, qname, cinfo[2])
 redis.call('HSET', key('s', newSid), 'a', chosen, 'b', uid, 'ia', cinst, 'ib', inst, 'ca', cconn, 'cb', conn,
   'mode', mode, 'common', commonStr, 'at', now, 'st', 'open', 'da', cdev, 'db', dev)
 redis.call('HSET', key('u', chosen), 'sid', newSid)
-redis.call('HSET', U, 'sid', newSid)
+writeUser(newSid)
 journal({ k = 's', sid = newSid, a = chosen, b = uid, m = mode, t = now })
 if cinst ~= inst then
   redis.call('PUBLISH', key('ch', cinst), cjson.encode({

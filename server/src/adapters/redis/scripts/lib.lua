@@ -33,12 +33,11 @@ local function gcra(k, now, period, burst)
   return 0
 end
 
--- Remembers that a and b parted, for the rematch cooldown; old marks are trimmed.
-local function markParted(a, b, now, cooldown)
-  local k = key('cd', a)
-  redis.call('ZADD', k, now, b)
-  redis.call('ZREMRANGEBYSCORE', k, '-inf', now - cooldown)
-  redis.call('PEXPIRE', k, cooldown)
+-- The rematch cooldown's mark for devices a and b: one key per pair (either order), holding when
+-- they parted and expiring with the cooldown, so marking is one command and nothing needs trimming.
+local function partedKey(a, b)
+  if a > b then a, b = b, a end
+  return key('cd', a .. '|' .. b)
 end
 
 -- Compare-and-set close. Returns nil unless the session is open and `by` is one of its users.
@@ -68,10 +67,7 @@ local function closeSession(sid, by, reason, now, cooldown, inst, system, skip)
   end
   -- Cooldowns and blocks are the devices' (a reload is a new user, the same device).
   local da, db = s[8] or a, s[9] or b
-  if reason ~= 'disconnect' and cooldown > 0 then
-    markParted(da, db, now, cooldown)
-    markParted(db, da, now, cooldown)
-  end
+  if reason ~= 'disconnect' and cooldown > 0 then redis.call('SET', partedKey(da, db), now, 'PX', cooldown) end
   if reason == 'report' then
     -- For good, as in PostgreSQL (device_blocks): this is its copy, reloaded if Redis loses it.
     redis.call('SADD', key('blk', da), db)
