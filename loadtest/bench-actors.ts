@@ -5,6 +5,8 @@
  *
  *   bun loadtest/bench-actors.ts [--actors 10000] [--pairs 50000] [--root DIR]
  *
+ * Each user is its own device (two users of one device never meet).
+ *
  * `--root` points at another checkout (a git worktree of an older commit) to measure its machine
  * with this same script: that is how RESULTS.md's per-change rows were taken.
  */
@@ -42,7 +44,8 @@ function bind(matcher: unknown) {
     matcher,
     relay: matcher,
     media: { available: () => false, grant: () => null, closeRoom: () => {} },
-    moderation: { report: () => {}, bannedUntil: () => null },
+    // Older machines (`--root`) asked `bannedUntil`; newer ones `banOf` and `shadowed`.
+    moderation: { report: () => {}, bannedUntil: () => null, banOf: () => null, shadowed: () => false },
     timers: TIMERS,
     out: { send: () => framesOut++, closeSocket: () => {}, release: () => {} },
     newSessionId: () => `s${++n}`,
@@ -69,7 +72,7 @@ async function memory(shared: boolean) {
   const before = process.memoryUsage();
   const made: AnyActorRef[] = [];
   for (let i = 0; i < ACTORS; i++) {
-    const input = { userId: `m${i}`, conn: `c${i}` };
+    const input = { userId: `m${i}`, conn: `c${i}`, device: `d${i}`, ipHash: 'bench' };
     made.push(createActor(machine, shared ? { id: machine.id, input, parent: root } : { input }).start());
   }
   Bun.gc(true);
@@ -81,7 +84,16 @@ async function memory(shared: boolean) {
 }
 
 function base() {
-  return { interestFallbackMs: TIMERS.interestFallbackMs, rematchCooldownMs: 0, instanceId: 'bench' };
+  // No enqueue or skip limits: the cycle measures the actors, not the limiter.
+  const wide = { perMinute: 1_000_000, burst: 1_000_000 };
+  return {
+    interestFallbackMs: TIMERS.interestFallbackMs,
+    rematchCooldownMs: 0,
+    instanceId: 'bench',
+    limits: { enqueue: wide, skip: wide },
+    // Journaled entries are dropped: the session log is not the actors' cost.
+    journal: { push: () => {} },
+  };
 }
 
 const cpuMs = () => {
@@ -101,15 +113,21 @@ async function cycleThroughActors(): Promise<{ ms: number; pairs: number; frames
   const users: AnyActorRef[] = [];
   for (let i = 0; i < 2 * BATCH; i++) {
     const userId = `u${i}`;
-    const a = createActor(machine, { id: machine.id, input: { userId, conn: `c${i}` }, parent: root }).start();
+    const a = createActor(machine, {
+      id: machine.id,
+      input: { userId, conn: `c${i}`, device: `d${i}`, ipHash: 'bench' },
+      parent: root,
+    }).start();
     actors.set(userId, a);
     users.push(a);
   }
   const sid = (a: AnyActorRef) => a.getSnapshot().context.session?.sessionId ?? '';
-  // Top-level state; older machines (`--root`) had a parallel root whose user region was `session`.
+  // The protocol's state; older machines (`--root`) had a parallel root whose user region was
+  // `session`, newer ones nest matched and inCall under `paired`.
   const state = (a: AnyActorRef): string => {
     let v = a.getSnapshot().value;
     if (typeof v === 'object' && 'session' in v) v = v.session;
+    if (typeof v === 'object' && 'paired' in v) v = v.paired;
     return typeof v === 'string' ? v : (Object.keys(v)[0] ?? '');
   };
   matches = 0;

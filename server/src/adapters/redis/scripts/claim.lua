@@ -38,7 +38,7 @@ if leaving and leaving ~= '' then
   ended(closeSession(leaving, uid, leavingWhy, now, cooldown, inst, '', { period = tonumber(ARGV[21]),
     burst = tonumber(ARGV[22]) }))
 end
-local cur = redis.call('HMGET', U, 'conn', 'since', 'sid', 'q', 'ints')
+local cur = redis.call('HMGET', U, 'conn', 'since', 'sid', 'q', 'ints', 'inst')
 if cur[3] then
   local s = redis.call('HMGET', key('s', cur[3]), 'st', 'a', 'b', 'ia', 'ib', 'mode', 'common', 'at', 'ca', 'cb', 'da',
     'db')
@@ -69,7 +69,7 @@ end
 -- session, or without one.
 local function writeUser(sid)
   if sid then
-    redis.call('HSET', U, 'inst', inst, 'conn', conn, 'mode', mode, 'q', qname, 'since', since, 'ints', ints, 'dev', dev,
+    redis.call('HSET', U, 'inst', inst, 'conn', conn, 'mode', mode, 'q', '', 'since', since, 'ints', ints, 'dev', dev,
       'iph', iph, 'sid', sid)
     return
   end
@@ -77,7 +77,8 @@ local function writeUser(sid)
     'iph', iph)
   if cur[3] then redis.call('HDEL', U, 'sid') end
 end
-redis.call('SADD', key('iu', inst), uid)
+-- The instance's user set holds every user whose hash names the instance: joined once.
+if cur[6] ~= inst then redis.call('SADD', key('iu', inst), uid) end
 
 local mine, mineList = tags(ints)
 -- How many wait in the caller's queue: asked only when a cooldown needs it.
@@ -166,7 +167,7 @@ local commonStr = table.concat(common, '\n')
 dequeue(chosen, qname, cinfo[2])
 redis.call('HSET', key('s', newSid), 'a', chosen, 'b', uid, 'ia', cinst, 'ib', inst, 'ca', cconn, 'cb', conn,
   'mode', mode, 'common', commonStr, 'at', now, 'st', 'open', 'da', cdev, 'db', dev)
-redis.call('HSET', key('u', chosen), 'sid', newSid)
+redis.call('HSET', key('u', chosen), 'sid', newSid, 'q', '')
 writeUser(newSid)
 journal({ k = 's', sid = newSid, a = chosen, b = uid, m = mode, t = now })
 if cinst ~= inst then

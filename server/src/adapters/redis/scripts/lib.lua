@@ -15,9 +15,10 @@ local function journal(entry) redis.call('XADD', P .. 'journal', '*', 'e', cjson
 -- `since`, as the queue), so a claim finds everyone sharing one of its tags however deep they wait.
 local function tagKey(queue, tag) return P .. 'qi:' .. queue .. ':' .. tag end
 
--- Takes a user out of its queue and out of the interest index (`ints` "\n"-joined).
+-- Takes a user out of its queue and out of the interest index (`ints` "\n"-joined). A user
+-- hash's `q` names the queue it waits in, '' once it was taken from there into a session.
 local function dequeue(uid, queue, ints)
-  if not queue then return end
+  if not queue or queue == '' then return end
   redis.call('ZREM', key('q', queue), uid)
   for t in string.gmatch(ints or '', '[^\n]+') do redis.call('ZREM', tagKey(queue, t), uid) end
 end
