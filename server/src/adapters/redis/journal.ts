@@ -4,8 +4,8 @@
  * here. Each instance reads as its own consumer; what a dead instance read and never acknowledged
  * is taken over by the others after `takeOverAfterMs` (XAUTOCLAIM), or at once by the instance
  * that finds it dead (`adopt`), and what this instance read before a restart under the same id is
- * read again first. Acknowledged entries are deleted, so the
- * stream holds only what has not reached PostgreSQL yet.
+ * read again first. Acknowledged entries are deleted, so the stream holds only what has not
+ * reached PostgreSQL yet.
  */
 import type Redis from 'ioredis';
 import type { Journal, JournalEntry, JournalRecord } from '../../ports.ts';
