@@ -68,14 +68,14 @@ end
 -- The caller's hash is written once its outcome is known (nothing below reads it): with its new
 -- session, or without one.
 local function writeUser(sid)
+  local f = { 'inst', inst, 'conn', conn, 'mode', mode, 'q', qname, 'since', since, 'ints', ints, 'dev', dev, 'iph', iph }
   if sid then
-    redis.call('HSET', U, 'inst', inst, 'conn', conn, 'mode', mode, 'q', '', 'since', since, 'ints', ints, 'dev', dev,
-      'iph', iph, 'sid', sid)
-    return
+    f[8] = '' -- its `q`: in a session, it waits in no queue
+    table.insert(f, 'sid')
+    table.insert(f, sid)
   end
-  redis.call('HSET', U, 'inst', inst, 'conn', conn, 'mode', mode, 'q', qname, 'since', since, 'ints', ints, 'dev', dev,
-    'iph', iph)
-  if cur[3] then redis.call('HDEL', U, 'sid') end
+  redis.call('HSET', U, unpack(f))
+  if not sid and cur[3] then redis.call('HDEL', U, 'sid') end
 end
 -- The instance's user set holds every user whose hash names the instance: joined once.
 if cur[6] ~= inst then redis.call('SADD', key('iu', inst), uid) end
